@@ -1,0 +1,128 @@
+package io.protogate.cli;
+
+import com.google.protobuf.Descriptors;
+import com.google.protobuf.DynamicMessage;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.protogate.client.DynamicCalls;
+import io.protogate.descriptor.BundledDescriptors;
+import io.protogate.descriptor.Schema;
+import io.protogate.descriptor.SchemaLoader;
+import io.protogate.handler.Handlers;
+import io.protogate.json.JsonCodec;
+import io.protogate.server.ProtogateServer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import sun.misc.Signal;
+
+/** {@code protogate serve}: serves the services of descriptor sets until SIGTERM or Ctrl-C. */
+@Command(
+    name = "serve",
+    mixinStandardHelpOptions = true,
+    description = "Serve every service in the given descriptor sets (default: the bundled ones).")
+final class ServeCommand implements Callable<Integer> {
+  private static final Logger logger = Logger.getLogger(ServeCommand.class.getName());
+  static final String DEMO_METHOD = "GrpcService/hello";
+  static final String DEMO_REQUEST = "{\"data\": \"xiao gang\", \"skill\": {\"name\": \"engineer\"}}";
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--host", description = "Address to bind (default: ${DEFAULT-VALUE}; 0.0.0.0 to"
+      + " expose the server).")
+  String host = "127.0.0.1";
+
+  @Option(names = "--port", description = "Port to listen on (default: ${DEFAULT-VALUE}; 0 picks"
+      + " a free one).")
+  int port = ProtogateServer.DEFAULT_PORT;
+
+  @Option(names = "--descriptors", paramLabel = "PATH", description = "A descriptor-set file, or a"
+      + " directory of them (*.desc, *.binpb, *.pb, *.protoset). Repeatable. Default: the sets"
+      + " bundled in the jar.")
+  List<Path> descriptors = List.of();
+
+  @Option(names = "--shutdown-grace", paramLabel = "SECONDS", description = "On SIGTERM or Ctrl-C,"
+      + " how long calls in flight may take to finish (default: ${DEFAULT-VALUE}).")
+  long shutdownGraceSeconds = 10;
+
+  @Option(names = "--max-msg-sz", paramLabel = "BYTES", description = "Largest request accepted"
+      + " (default: ${DEFAULT-VALUE}); larger ones get RESOURCE_EXHAUSTED.")
+  int maxMessageSize = 4 * 1024 * 1024;
+
+  @Option(names = "--demo", description = "Once serving, call " + DEMO_METHOD + " over the"
+      + " network and print the request and the response.")
+  boolean demo;
+
+  @Override
+  public Integer call() throws Exception {
+    Schema schema = descriptors.isEmpty()
+        ? SchemaLoader.fromSources(BundledDescriptors.sources())
+        : SchemaLoader.load(descriptors);
+    ProtogateServer server = ProtogateServer.builder(schema)
+        .host(host)
+        .port(port)
+        .handlers(Handlers.discovered(Thread.currentThread().getContextClassLoader()))
+        .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
+        .maxInboundMessageSize(maxMessageSize)
+        .build();
+    CountDownLatch stop = new CountDownLatch(1);
+    // Handling the signals ourselves (instead of a shutdown hook) lets a graceful stop exit 0.
+    Signal.handle(new Signal("TERM"), signal -> stop.countDown());
+    Signal.handle(new Signal("INT"), signal -> stop.countDown());
+    server.start();
+    logger.info(
+        "serving "
+            + schema.services().stream().map(Descriptors.ServiceDescriptor::getFullName)
+                .collect(Collectors.joining(", "))
+            + " on "
+            + host
+            + ":"
+            + server.port()
+            + " from "
+            + String.join(", ", schema.sources())
+            + " (reflection v1 and v1alpha, health)");
+    if (demo) {
+      showDemoCall(schema, server.port());
+    }
+    stop.await();
+    logger.info("stopping: refusing new calls, waiting up to " + shutdownGraceSeconds
+        + " s for calls in flight");
+    server.close();
+    logger.info("stopped");
+    return 0;
+  }
+
+  private void showDemoCall(Schema schema, int boundPort) throws InterruptedException {
+    PrintWriter out = spec.commandLine().getOut();
+    Descriptors.MethodDescriptor method = schema.findMethod(DEMO_METHOD).orElse(null);
+    if (method == null) {
+      out.println("--demo: the served contract has no " + DEMO_METHOD);
+      out.flush();
+      return;
+    }
+    JsonCodec json = JsonCodec.of(schema);
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", boundPort).usePlaintext().build();
+    try {
+      DynamicMessage request = json.parse(DEMO_REQUEST, method.getInputType());
+      DynamicMessage response =
+          DynamicCalls.unary(channel, method, request, Duration.ofSeconds(10));
+      out.println("call " + DEMO_METHOD + " " + DEMO_REQUEST);
+      out.println(json.print(response));
+      out.println("Serving until Ctrl-C.");
+    } finally {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      out.flush();
+    }
+  }
+}

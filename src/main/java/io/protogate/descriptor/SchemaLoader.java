@@ -1,0 +1,215 @@
+package io.protogate.descriptor;
+
+import com.google.protobuf.AnyProto;
+import com.google.protobuf.ApiProto;
+import com.google.protobuf.DescriptorProtos;
+import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
+import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.DescriptorValidationException;
+import com.google.protobuf.Descriptors.FileDescriptor;
+import com.google.protobuf.DurationProto;
+import com.google.protobuf.EmptyProto;
+import com.google.protobuf.FieldMaskProto;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.SourceContextProto;
+import com.google.protobuf.StructProto;
+import com.google.protobuf.TimestampProto;
+import com.google.protobuf.TypeProto;
+import com.google.protobuf.WrappersProto;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Turns descriptor sets into a {@link Schema}. Files may come in any order, within a set and
+ * across sets; each is linked once, after its imports. Well-known types resolve from the copies
+ * compiled into protobuf-java when a set leaves them out. Every problem is a {@link
+ * SchemaException} naming the set and the proto file, so a bad set stops loading at once rather
+ * than surfacing later as a missing method.
+ */
+public final class SchemaLoader {
+  private static final Map<String, FileDescriptor> WELL_KNOWN =
+      Stream.of(
+              AnyProto.getDescriptor(),
+              ApiProto.getDescriptor(),
+              DescriptorProtos.getDescriptor(),
+              DurationProto.getDescriptor(),
+              EmptyProto.getDescriptor(),
+              FieldMaskProto.getDescriptor(),
+              SourceContextProto.getDescriptor(),
+              StructProto.getDescriptor(),
+              TimestampProto.getDescriptor(),
+              TypeProto.getDescriptor(),
+              WrappersProto.getDescriptor())
+          .collect(Collectors.toUnmodifiableMap(FileDescriptor::getName, Function.identity()));
+
+  private SchemaLoader() {}
+
+  /** Loads every descriptor set at the given files or directories. */
+  public static Schema load(List<Path> paths) {
+    return fromSources(paths.stream().flatMap(p -> DescriptorSource.fromPath(p).stream()).toList());
+  }
+
+  /** Loads the given descriptor sets as one schema. */
+  public static Schema fromSources(List<DescriptorSource> sources) {
+    Map<String, Origin> protos = new LinkedHashMap<>();
+    for (DescriptorSource source : sources) {
+      for (FileDescriptorProto proto : parseSet(source).getFileList()) {
+        Origin previous = protos.putIfAbsent(proto.getName(), new Origin(proto, source.name()));
+        if (previous != null && !previous.proto.equals(proto)) {
+          throw new SchemaException(
+              source.name(),
+              "file '"
+                  + proto.getName()
+                  + "' differs from the file of the same name in "
+                  + previous.source
+                  + "; two contracts cannot both define it: rename one or load only one");
+        }
+      }
+    }
+    Linker linker = new Linker(protos);
+    List<FileDescriptor> files = new ArrayList<>();
+    for (String name : protos.keySet()) {
+      linker.link(name, files);
+    }
+    checkUniqueSymbols(files, protos);
+    return new Schema(files, sources.stream().map(DescriptorSource::name).toList());
+  }
+
+  private static FileDescriptorSet parseSet(DescriptorSource source) {
+    if (source.bytes().length == 0) {
+      throw new SchemaException(source.name(), "empty file, not a descriptor set" + HOW_TO_MAKE);
+    }
+    FileDescriptorSet set;
+    try {
+      set = FileDescriptorSet.parseFrom(source.bytes());
+    } catch (InvalidProtocolBufferException e) {
+      throw new SchemaException(
+          source.name(), "not a descriptor set (" + e.getMessage() + ")" + HOW_TO_MAKE, e);
+    }
+    // Text such as a .proto source often parses as a few unknown fields: refuse anything that is
+    // not made only of FileDescriptorProtos with names.
+    boolean wellFormed =
+        set.getFileCount() > 0
+            && set.getUnknownFields().asMap().isEmpty()
+            && set.getFileList().stream().allMatch(f -> !f.getName().isEmpty());
+    if (!wellFormed) {
+      throw new SchemaException(source.name(), "not a descriptor set" + HOW_TO_MAKE);
+    }
+    return set;
+  }
+
+  private static final String HOW_TO_MAKE =
+      "; make one with: protoc --descriptor_set_out=FILE.desc --include_imports FILE.proto";
+
+  private static void checkUniqueSymbols(List<FileDescriptor> files, Map<String, Origin> protos) {
+    Map<String, FileDescriptor> owners = new HashMap<>();
+    for (FileDescriptor file : files) {
+      List<String> symbols = new ArrayList<>();
+      file.getServices().forEach(s -> symbols.add(s.getFullName()));
+      file.getEnumTypes().forEach(e -> symbols.add(e.getFullName()));
+      file.getExtensions().forEach(e -> symbols.add(e.getFullName()));
+      Deque<Descriptor> messages = new ArrayDeque<>(file.getMessageTypes());
+      while (!messages.isEmpty()) {
+        Descriptor message = messages.pop();
+        symbols.add(message.getFullName());
+        message.getEnumTypes().forEach(e -> symbols.add(e.getFullName()));
+        messages.addAll(message.getNestedTypes());
+      }
+      for (String symbol : symbols) {
+        FileDescriptor owner = owners.putIfAbsent(symbol, file);
+        if (owner != null) {
+          throw new SchemaException(
+              sourceOf(file, protos),
+              "symbol '"
+                  + symbol
+                  + "' is defined in both '"
+                  + owner.getName()
+                  + "' (from "
+                  + sourceOf(owner, protos)
+                  + ") and '"
+                  + file.getName()
+                  + "'; give one of them another package or name");
+        }
+      }
+    }
+  }
+
+  private static String sourceOf(FileDescriptor file, Map<String, Origin> protos) {
+    Origin origin = protos.get(file.getName());
+    return origin == null ? "protobuf-java's well-known types" : origin.source;
+  }
+
+  private record Origin(FileDescriptorProto proto, String source) {}
+
+  /** Links files depth-first, each once, so shared imports are never rebuilt per importer. */
+  private static final class Linker {
+    private final Map<String, Origin> protos;
+    private final Map<String, FileDescriptor> linked = new HashMap<>();
+    private final Deque<String> inProgress = new ArrayDeque<>();
+
+    Linker(Map<String, Origin> protos) {
+      this.protos = protos;
+    }
+
+    FileDescriptor link(String name, List<FileDescriptor> out) {
+      FileDescriptor done = linked.get(name);
+      if (done != null) {
+        return done;
+      }
+      Origin origin = protos.get(name);
+      if (inProgress.contains(name)) {
+        throw new SchemaException(
+            origin.source, "import cycle: " + String.join(" -> ", inProgress) + " -> " + name);
+      }
+      inProgress.push(name);
+      List<FileDescriptor> dependencies = new ArrayList<>();
+      for (String dependency : origin.proto.getDependencyList()) {
+        if (protos.containsKey(dependency)) {
+          dependencies.add(link(dependency, out));
+        } else if (WELL_KNOWN.containsKey(dependency)) {
+          dependencies.add(WELL_KNOWN.get(dependency));
+        } else {
+          throw new SchemaException(
+              origin.source,
+              "file '"
+                  + name
+                  + "' imports '"
+                  + dependency
+                  + "', which is in no loaded descriptor set; rebuild the set with protoc"
+                  + " --include_imports, or also load the set that holds it");
+        }
+      }
+      inProgress.pop();
+      FileDescriptor file;
+      try {
+        file = FileDescriptor.buildFrom(origin.proto, dependencies.toArray(FileDescriptor[]::new));
+      } catch (DescriptorValidationException e) {
+        throw new SchemaException(
+            origin.source,
+            "file '"
+                + name
+                + "' is invalid at '"
+                + e.getProblemSymbolName()
+                + "': "
+                + e.getDescription(),
+            e);
+      } catch (IllegalArgumentException e) {
+        throw new SchemaException(
+            origin.source, "file '" + name + "' cannot be loaded: " + e.getMessage(), e);
+      }
+      linked.put(name, file);
+      out.add(file);
+      return file;
+    }
+  }
+}

@@ -1,0 +1,13 @@
+package io.protogate.handler;
+
+/**
+ * The plug-in point for handlers: implementations listed in {@code
+ * META-INF/services/io.protogate.handler.HandlerProvider} of any jar on the class path are found
+ * with {@link java.util.ServiceLoader} and asked to register their handlers, so a jar dropped next
+ * to Protogate adds methods without recompiling it. Implementations need a public no-arg
+ * constructor.
+ */
+public interface HandlerProvider {
+  /** Adds this provider's handlers, keyed by full method name ({@code package.Service/Method}). */
+  void register(Handlers.Builder handlers);
+}

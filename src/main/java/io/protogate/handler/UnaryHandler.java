@@ -1,0 +1,12 @@
+package io.protogate.handler;
+
+import com.google.protobuf.DynamicMessage;
+
+/**
+ * Answers a unary call with one response. Runs on the server's executor; a thrown exception ends
+ * the call with {@code INTERNAL} (or the status of a {@code StatusException}) and is logged.
+ */
+@FunctionalInterface
+public non-sealed interface UnaryHandler extends MethodHandler {
+  DynamicMessage handle(DynamicMessage request, CallContext call) throws Exception;
+}

@@ -1,0 +1,112 @@
+package io.protogate.handler.builtin;
+
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.Timestamp;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import io.protogate.handler.CallContext;
+import io.protogate.handler.Fields;
+import io.protogate.handler.HandlerProvider;
+import io.protogate.handler.Handlers;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The handlers for the contracts bundled with Protogate: {@code GrpcService/hello} answering as
+ * the original Python service does, and the {@code protogate.demo.StreamingDemo} methods, one per
+ * streaming call type. Registered through {@link java.util.ServiceLoader} like any plug-in.
+ */
+public final class BuiltinHandlers implements HandlerProvider {
+  static final String HELLO = "GrpcService/hello";
+  static final String COUNTDOWN = "protogate.demo.StreamingDemo/Countdown";
+  static final String SUM = "protogate.demo.StreamingDemo/Sum";
+  static final String ECHO = "protogate.demo.StreamingDemo/Echo";
+
+  /** Countdown refuses more ticks than this, so one request cannot hold a stream for long. */
+  static final int MAX_COUNTDOWN = 10_000;
+
+  @Override
+  public void register(Handlers.Builder handlers) {
+    handlers
+        .unary(HELLO, BuiltinHandlers::hello)
+        .serverStreaming(COUNTDOWN, BuiltinHandlers::countdown)
+        .clientStreaming(SUM, BuiltinHandlers::sum)
+        .bidiStreaming(ECHO, BuiltinHandlers::echo);
+  }
+
+  static DynamicMessage hello(DynamicMessage request, CallContext call) {
+    String result =
+        Fields.getString(request, "data")
+            + Fields.getString(request, "skill.name")
+            + " this is gprc test service";
+    return Fields.set(
+            Fields.set(call.newResponse(), "result", result), "map_result", Map.of("12", 1232))
+        .build();
+  }
+
+  static void countdown(
+      DynamicMessage request, CallContext call, StreamObserver<DynamicMessage> responses) {
+    long from = Fields.getLong(request, "from");
+    if (from < 0 || from > MAX_COUNTDOWN) {
+      responses.onError(
+          Status.INVALID_ARGUMENT
+              .withDescription("from: " + from + " (expected: 0 to " + MAX_COUNTDOWN + ")")
+              .asRuntimeException());
+      return;
+    }
+    for (long remaining = from; remaining > 0 && !call.isCancelled(); remaining--) {
+      Instant now = Instant.now();
+      Timestamp at =
+          Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
+      DynamicMessage.Builder tick = call.newResponse();
+      Fields.set(tick, "remaining", remaining);
+      Fields.set(tick, "at", at);
+      responses.onNext(tick.build());
+    }
+    responses.onCompleted();
+  }
+
+  static StreamObserver<DynamicMessage> sum(
+      CallContext call, StreamObserver<DynamicMessage> responses) {
+    return new StreamObserver<>() {
+      long total;
+      int count;
+
+      @Override
+      public void onNext(DynamicMessage number) {
+        total += Fields.getLong(number, "value");
+        count++;
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {
+        DynamicMessage.Builder result = call.newResponse();
+        Fields.set(result, "total", total);
+        Fields.set(result, "count", count);
+        responses.onNext(result.build());
+        responses.onCompleted();
+      }
+    };
+  }
+
+  static StreamObserver<DynamicMessage> echo(
+      CallContext call, StreamObserver<DynamicMessage> responses) {
+    return new StreamObserver<>() {
+      @Override
+      public void onNext(DynamicMessage message) {
+        responses.onNext(message);
+      }
+
+      @Override
+      public void onError(Throwable t) {}
+
+      @Override
+      public void onCompleted() {
+        responses.onCompleted();
+      }
+    };
+  }
+}

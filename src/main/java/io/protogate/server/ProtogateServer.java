@@ -1,0 +1,159 @@
+package io.protogate.server;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.Descriptors.ServiceDescriptor;
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.protobuf.services.ProtoReflectionService;
+import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.protogate.descriptor.Schema;
+import io.protogate.handler.Handlers;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A gRPC server on Netty that serves every service of a {@link Schema} through the given {@link
+ * Handlers}, with server reflection (v1 and v1alpha) and health checking. Built with {@link
+ * #builder(Schema)}; {@link #close()} shuts down gracefully: health turns NOT_SERVING, new calls
+ * are refused, calls in flight get the grace period to finish.
+ */
+public final class ProtogateServer implements AutoCloseable {
+  public static final int DEFAULT_PORT = 50052;
+
+  private final Schema schema;
+  private final Server server;
+  private final HealthStatusManager health;
+  private final Duration shutdownGrace;
+
+  private ProtogateServer(Builder builder) {
+    this.schema = builder.schema;
+    this.shutdownGrace = builder.shutdownGrace;
+    this.health = new HealthStatusManager();
+    List<ServerServiceDefinition> services = DynamicServices.build(schema, builder.handlers);
+    this.server =
+        NettyServerBuilder.forAddress(new InetSocketAddress(builder.host, builder.port))
+            .maxInboundMessageSize(builder.maxInboundMessageSize)
+            .fallbackHandlerRegistry(new ServiceRegistry(services))
+            .addService(health.getHealthService())
+            .addService(ProtoReflectionServiceV1.newInstance())
+            .addService(v1alphaReflection())
+            .build();
+  }
+
+  @SuppressWarnings("deprecation") // v1alpha is what grpcurl and many clients still ask for.
+  private static BindableService v1alphaReflection() {
+    return ProtoReflectionService.newInstance();
+  }
+
+  public static Builder builder(Schema schema) {
+    return new Builder(schema);
+  }
+
+  /** Binds the port and starts serving; health reports SERVING for "" and each service. */
+  public ProtogateServer start() {
+    try {
+      server.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot listen on port " + server.getPort() + ": "
+          + e.getMessage(), e);
+    }
+    for (ServiceDescriptor service : schema.services()) {
+      health.setStatus(service.getFullName(), ServingStatus.SERVING);
+    }
+    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+    return this;
+  }
+
+  /** The port actually bound: useful when built with port 0. */
+  public int port() {
+    return server.getPort();
+  }
+
+  public Schema schema() {
+    return schema;
+  }
+
+  /**
+   * Graceful shutdown: health turns NOT_SERVING, new calls are refused, calls in flight have the
+   * grace period to finish and are cancelled after it. Returns once the server has stopped.
+   */
+  @Override
+  public void close() throws InterruptedException {
+    health.enterTerminalState();
+    server.shutdown();
+    if (!server.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+      server.shutdownNow();
+      server.awaitTermination();
+    }
+  }
+
+  /** Blocks until the server has stopped. */
+  public void awaitTermination() throws InterruptedException {
+    server.awaitTermination();
+  }
+
+  /** Server settings; only the schema is required. */
+  public static final class Builder {
+    private final Schema schema;
+    private Handlers handlers = Handlers.builder().build();
+    private String host = "127.0.0.1";
+    private int port = DEFAULT_PORT;
+    private Duration shutdownGrace = Duration.ofSeconds(10);
+    private int maxInboundMessageSize = 4 * 1024 * 1024;
+
+    private Builder(Schema schema) {
+      this.schema = requireNonNull(schema, "schema");
+    }
+
+    public Builder handlers(Handlers handlers) {
+      this.handlers = requireNonNull(handlers, "handlers");
+      return this;
+    }
+
+    /** The address to bind: loopback by default, {@code 0.0.0.0} to expose the server. */
+    public Builder host(String host) {
+      this.host = requireNonNull(host, "host");
+      return this;
+    }
+
+    /** The port to bind; 0 picks a free one. */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port: " + port + " (expected: 0-65535)");
+      }
+      this.port = port;
+      return this;
+    }
+
+    public Builder shutdownGrace(Duration grace) {
+      if (grace.isNegative()) {
+        throw new IllegalArgumentException("shutdownGrace: " + grace + " (expected: >= 0)");
+      }
+      this.shutdownGrace = grace;
+      return this;
+    }
+
+    /** Requests larger than this end with RESOURCE_EXHAUSTED. */
+    public Builder maxInboundMessageSize(int bytes) {
+      if (bytes <= 0) {
+        throw new IllegalArgumentException("maxInboundMessageSize: " + bytes + " (expected: > 0)");
+      }
+      this.maxInboundMessageSize = bytes;
+      return this;
+    }
+
+    /** Builds the server, checking each handler against the call type of its method. */
+    public ProtogateServer build() {
+      return new ProtogateServer(this);
+    }
+  }
+}

@@ -1,0 +1,193 @@
+package io.protogate.server;
+
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.Attributes;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.Status;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.function.Function;
+
+/**
+ * Parses each request into a {@code DynamicMessage} itself, so that bytes which are not the
+ * method's input type end the call with {@code INVALID_ARGUMENT} naming that type. grpc-java
+ * would turn an exception from a request marshaller into {@code UNKNOWN} ("Application error
+ * processing RPC"), so requests reach this handler unparsed and the call to the handler proper
+ * is wrapped to see parsed messages.
+ */
+final class RequestParsingCallHandler implements ServerCallHandler<InputStream, DynamicMessage> {
+  private final Descriptor requestType;
+  private final Function<Metadata, ServerCallHandler<DynamicMessage, DynamicMessage>> handlerPerCall;
+
+  /**
+   * {@code handlerPerCall} makes the grpc-java call handler for one call, given its headers, so
+   * the handler can see them.
+   */
+  RequestParsingCallHandler(
+      Descriptor requestType,
+      Function<Metadata, ServerCallHandler<DynamicMessage, DynamicMessage>> handlerPerCall) {
+    this.requestType = requestType;
+    this.handlerPerCall = handlerPerCall;
+  }
+
+  @Override
+  public ServerCall.Listener<InputStream> startCall(
+      ServerCall<InputStream, DynamicMessage> call, Metadata headers) {
+    ParsedCall parsed = new ParsedCall(call);
+    ServerCall.Listener<DynamicMessage> listener =
+        handlerPerCall.apply(headers).startCall(parsed, headers);
+    return new ParsingListener(listener, parsed);
+  }
+
+  private final class ParsingListener extends ServerCall.Listener<InputStream> {
+    private final ServerCall.Listener<DynamicMessage> delegate;
+    private final ParsedCall call;
+
+    ParsingListener(ServerCall.Listener<DynamicMessage> delegate, ParsedCall call) {
+      this.delegate = delegate;
+      this.call = call;
+    }
+
+    @Override
+    public void onMessage(InputStream message) {
+      if (call.rejected) {
+        return;
+      }
+      DynamicMessage request;
+      try {
+        request = DynamicMessage.parseFrom(requestType, message);
+      } catch (InvalidProtocolBufferException e) {
+        reject(e.getMessage());
+        return;
+      } catch (IOException e) {
+        reject("unreadable: " + e.getMessage());
+        return;
+      }
+      delegate.onMessage(request);
+    }
+
+    private void reject(String problem) {
+      call.reject(
+          Status.INVALID_ARGUMENT.withDescription(
+              "request is not a valid " + requestType.getFullName() + ": " + problem));
+      // The handler may already be running (streaming calls): tell it the call is over.
+      delegate.onCancel();
+    }
+
+    @Override
+    public void onHalfClose() {
+      if (!call.rejected) {
+        delegate.onHalfClose();
+      }
+    }
+
+    @Override
+    public void onCancel() {
+      if (!call.rejected) {
+        delegate.onCancel();
+      }
+    }
+
+    @Override
+    public void onComplete() {
+      if (!call.rejected) {
+        delegate.onComplete();
+      }
+    }
+
+    @Override
+    public void onReady() {
+      if (!call.rejected) {
+        delegate.onReady();
+      }
+    }
+  }
+
+  /**
+   * The call as the handler sees it: requests already parsed. Once a request was rejected, what
+   * the handler still sends is dropped, since the call is closed.
+   */
+  private static final class ParsedCall extends ServerCall<DynamicMessage, DynamicMessage> {
+    private final ServerCall<InputStream, DynamicMessage> call;
+    private volatile boolean rejected;
+
+    ParsedCall(ServerCall<InputStream, DynamicMessage> call) {
+      this.call = call;
+    }
+
+    void reject(Status status) {
+      rejected = true;
+      call.close(status, new Metadata());
+    }
+
+    @Override
+    public void request(int numMessages) {
+      call.request(numMessages);
+    }
+
+    @Override
+    public void sendHeaders(Metadata headers) {
+      if (!rejected) {
+        call.sendHeaders(headers);
+      }
+    }
+
+    @Override
+    public void sendMessage(DynamicMessage message) {
+      if (!rejected) {
+        call.sendMessage(message);
+      }
+    }
+
+    @Override
+    public void close(Status status, Metadata trailers) {
+      if (!rejected) {
+        call.close(status, trailers);
+      }
+    }
+
+    @Override
+    public boolean isReady() {
+      return call.isReady();
+    }
+
+    @Override
+    public boolean isCancelled() {
+      return rejected || call.isCancelled();
+    }
+
+    @Override
+    public void setMessageCompression(boolean enabled) {
+      call.setMessageCompression(enabled);
+    }
+
+    @Override
+    public void setCompression(String compressor) {
+      call.setCompression(compressor);
+    }
+
+    @Override
+    public Attributes getAttributes() {
+      return call.getAttributes();
+    }
+
+    @Override
+    public String getAuthority() {
+      return call.getAuthority();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public MethodDescriptor<DynamicMessage, DynamicMessage> getMethodDescriptor() {
+      // Only the name and call type are read through this (by grpc-java's ServerCalls); the
+      // request marshaller, the one part that differs, is never used on the server side.
+      return (MethodDescriptor<DynamicMessage, DynamicMessage>)
+          (MethodDescriptor<?, ?>) call.getMethodDescriptor();
+    }
+  }
+}
