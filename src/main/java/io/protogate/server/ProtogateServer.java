@@ -19,6 +19,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A gRPC server on Netty that serves every service of a {@link Schema} through the given {@link
@@ -33,6 +34,7 @@ public final class ProtogateServer implements AutoCloseable {
   private final Server server;
   private final HealthStatusManager health;
   private final Duration shutdownGrace;
+  private final AtomicBoolean closing = new AtomicBoolean();
 
   private ProtogateServer(Builder builder) {
     this.schema = builder.schema;
@@ -88,6 +90,10 @@ public final class ProtogateServer implements AutoCloseable {
    */
   @Override
   public void close() throws InterruptedException {
+    if (closing.getAndSet(true)) {
+      server.awaitTermination();
+      return;
+    }
     health.enterTerminalState();
     server.shutdown();
     if (!server.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -1,0 +1,502 @@
+package io.protogate.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.DynamicMessage;
+import io.grpc.CallOptions;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import io.protogate.client.DynamicCalls;
+import io.protogate.handler.Fields;
+import io.protogate.handler.Handlers;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ProtogateServerTest {
+  private static final String HELLO = "GrpcService/hello";
+  private static final String HELLO_REQUEST =
+      "{\"data\": \"xiao gang\", \"skill\": {\"name\": \"engineer\"}}";
+
+  /** Sends raw bytes as a request, as a broken or hostile client would. */
+  private static final MethodDescriptor<byte[], byte[]> RAW_HELLO =
+      MethodDescriptor.<byte[], byte[]>newBuilder()
+          .setType(MethodDescriptor.MethodType.UNARY)
+          .setFullMethodName(HELLO)
+          .setRequestMarshaller(new BytesMarshaller())
+          .setResponseMarshaller(new BytesMarshaller())
+          .build();
+
+  @Test
+  void hello_answersAsTheOriginalService() throws Exception {
+    try (ServerFixture fixture = ServerFixture.bundled()) {
+      DynamicMessage response = fixture.unary(HELLO, HELLO_REQUEST);
+
+      assertEquals(
+          "xiao gangengineer this is gprc test service", Fields.getString(response, "result"));
+      assertEquals(
+          fixture.message(
+              response.getDescriptorForType(),
+              "{\"result\": \"xiao gangengineer this is gprc test service\","
+                  + " \"mapResult\": {\"12\": 1232}}"),
+          response);
+    }
+  }
+
+  @Test
+  void serverStreaming_countdownSendsOneTickPerNumber() throws Exception {
+    try (ServerFixture fixture = ServerFixture.bundled()) {
+      var method = ServerFixture.method("protogate.demo.StreamingDemo/Countdown");
+      Iterator<DynamicMessage> ticks =
+          ClientCalls.blockingServerStreamingCall(
+              fixture.channel,
+              DynamicCalls.methodDescriptor(method),
+              CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+              fixture.message(method.getInputType(), "{\"from\": 3}"));
+      List<Long> remaining = new ArrayList<>();
+      ticks.forEachRemaining(tick -> {
+        remaining.add(Fields.getLong(tick, "remaining"));
+        assertTrue(Fields.getLong(tick, "at.seconds") > 0, "tick has a timestamp: " + tick);
+      });
+
+      assertEquals(List.of(3L, 2L, 1L), remaining);
+    }
+  }
+
+  @Test
+  void clientStreaming_sumAddsEveryNumber() throws Exception {
+    try (ServerFixture fixture = ServerFixture.bundled()) {
+      var method = ServerFixture.method("protogate.demo.StreamingDemo/Sum");
+      Recorder responses = new Recorder();
+      StreamObserver<DynamicMessage> requests =
+          ClientCalls.asyncClientStreamingCall(
+              fixture.channel.newCall(DynamicCalls.methodDescriptor(method), deadline()),
+              responses);
+      for (int i = 1; i <= 4; i++) {
+        requests.onNext(fixture.message(method.getInputType(), "{\"value\": " + i + "}"));
+      }
+      requests.onCompleted();
+
+      DynamicMessage result = responses.awaitOk().get(0);
+      assertEquals(10L, Fields.getLong(result, "total"));
+      assertEquals(4L, Fields.getLong(result, "count"));
+    }
+  }
+
+  @Test
+  void bidiStreaming_echoAnswersEachMessageAsItArrives() throws Exception {
+    try (ServerFixture fixture = ServerFixture.bundled()) {
+      var method = ServerFixture.method("protogate.demo.StreamingDemo/Echo");
+      Recorder responses = new Recorder();
+      StreamObserver<DynamicMessage> requests =
+          ClientCalls.asyncBidiStreamingCall(
+              fixture.channel.newCall(DynamicCalls.methodDescriptor(method), deadline()),
+              responses);
+      for (int i = 1; i <= 3; i++) {
+        requests.onNext(
+            fixture.message(method.getInputType(), "{\"text\": \"m" + i + "\", \"sequence\": " + i + "}"));
+        // Each answer arrives before the next message is sent: the stream is truly interactive.
+        assertEquals("m" + i, Fields.getString(responses.next(), "text"));
+      }
+      requests.onCompleted();
+      assertEquals(List.of(), responses.awaitOk());
+    }
+  }
+
+  @Test
+  void garbageRequestBytes_invalidArgumentNamingTheType_andServerKeepsServing() throws Exception {
+    try (ServerFixture fixture = ServerFixture.bundled()) {
+      StatusRuntimeException e =
+          assertThrows(
+              StatusRuntimeException.class,
+              () -> ClientCalls.blockingUnaryCall(
+                  fixture.channel, RAW_HELLO, deadline(), new byte[] {(byte) 0xff, (byte) 0xff,
+                      (byte) 0xff}));
+
+      assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+      assertTrue(e.getStatus().getDescription().contains("HelloRequest"), e.getMessage());
+      assertEquals("xiao gangengineer this is gprc test service",
+          Fields.getString(fixture.unary(HELLO, HELLO_REQUEST), "result"));
+    }
+  }
+
+  @Test
+  void garbageInAStream_invalidArgumentAndTheHandlerSeesCancellation() throws Exception {
+    CountDownLatch handlerSawError = new CountDownLatch(1);
+    Handlers handlers = Handlers.builder()
+        .bidiStreaming("protogate.demo.StreamingDemo/Echo", (call, responses) ->
+            new StreamObserver<>() {
+              @Override
+              public void onNext(DynamicMessage value) {
+                responses.onNext(value);
+              }
+
+              @Override
+              public void onError(Throwable t) {
+                handlerSawError.countDown();
+              }
+
+              @Override
+              public void onCompleted() {
+                responses.onCompleted();
+              }
+            })
+        .build();
+    try (ServerFixture fixture = ServerFixture.bundled(handlers)) {
+      MethodDescriptor<byte[], byte[]> rawEcho = RAW_HELLO.toBuilder()
+          .setFullMethodName("protogate.demo.StreamingDemo/Echo")
+          .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
+          .build();
+      BytesRecorder responses = new BytesRecorder();
+      StreamObserver<byte[]> requests =
+          ClientCalls.asyncBidiStreamingCall(fixture.channel.newCall(rawEcho, deadline()),
+              responses);
+      requests.onNext(new byte[] {0x0a, 0x02, 'h', 'i'});
+      requests.onNext(new byte[] {0x0a, 0x7f});
+
+      Status status = responses.awaitStatus();
+      assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode());
+      assertTrue(status.getDescription().contains("protogate.demo.EchoMessage"), status.toString());
+      assertEquals(1, responses.messages.size(), "the valid first message was answered");
+      assertTrue(handlerSawError.await(10, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void unknownMethod_unimplemented() throws Exception {
+    try (ServerFixture fixture = ServerFixture.bundled()) {
+      MethodDescriptor<byte[], byte[]> unknown =
+          RAW_HELLO.toBuilder().setFullMethodName("GrpcService/nope").build();
+
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+          () -> ClientCalls.blockingUnaryCall(fixture.channel, unknown, deadline(), new byte[0]));
+
+      assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+      assertTrue(e.getStatus().getDescription().contains("GrpcService/nope"), e.getMessage());
+    }
+  }
+
+  @Test
+  void methodWithoutHandler_unimplementedNamingTheMethod() throws Exception {
+    try (ServerFixture fixture = ServerFixture.bundled(Handlers.builder().build())) {
+      StatusRuntimeException e =
+          assertThrows(StatusRuntimeException.class, () -> fixture.unary(HELLO, HELLO_REQUEST));
+
+      assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
+      assertTrue(e.getStatus().getDescription().contains("GrpcService/hello is in the served contract but has no handler"),
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void handlerThrows_internalWithShortMessage_noStackTrace() throws Exception {
+    Handlers handlers = Handlers.builder()
+        .unary(HELLO, (request, call) -> {
+          throw new IllegalStateException("secret internal detail");
+        })
+        .build();
+    try (ServerFixture fixture = ServerFixture.bundled(handlers)) {
+      StatusRuntimeException e =
+          assertThrows(StatusRuntimeException.class, () -> fixture.unary(HELLO, HELLO_REQUEST));
+
+      assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
+      String description = e.getStatus().getDescription();
+      assertTrue(description.contains("GrpcService/hello") && description.contains(
+          "IllegalStateException"), description);
+      assertFalse(description.contains("secret") || description.contains("at io."), description);
+    }
+  }
+
+  @Test
+  void handlerThrowsStatus_callerGetsThatStatus() throws Exception {
+    Handlers handlers = Handlers.builder()
+        .unary(HELLO, (request, call) -> {
+          throw Status.PERMISSION_DENIED.withDescription("not you").asException();
+        })
+        .build();
+    try (ServerFixture fixture = ServerFixture.bundled(handlers)) {
+      StatusRuntimeException e =
+          assertThrows(StatusRuntimeException.class, () -> fixture.unary(HELLO, HELLO_REQUEST));
+
+      assertEquals(Status.Code.PERMISSION_DENIED, e.getStatus().getCode());
+      assertEquals("not you", e.getStatus().getDescription());
+    }
+  }
+
+  @Test
+  void handlerReturnsWrongType_internalNamingBothTypes() throws Exception {
+    Handlers handlers = Handlers.builder().unary(HELLO, (request, call) -> request).build();
+    try (ServerFixture fixture = ServerFixture.bundled(handlers)) {
+      StatusRuntimeException e =
+          assertThrows(StatusRuntimeException.class, () -> fixture.unary(HELLO, HELLO_REQUEST));
+
+      assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
+    }
+  }
+
+  @Test
+  void streamingHandlerThrowsOnARequest_internal() throws Exception {
+    Handlers handlers = Handlers.builder()
+        .clientStreaming("protogate.demo.StreamingDemo/Sum", (call, responses) ->
+            new StreamObserver<>() {
+              @Override
+              public void onNext(DynamicMessage value) {
+                throw new ArithmeticException("overflow");
+              }
+
+              @Override
+              public void onError(Throwable t) {}
+
+              @Override
+              public void onCompleted() {}
+            })
+        .build();
+    try (ServerFixture fixture = ServerFixture.bundled(handlers)) {
+      var method = ServerFixture.method("protogate.demo.StreamingDemo/Sum");
+      Recorder responses = new Recorder();
+      StreamObserver<DynamicMessage> requests = ClientCalls.asyncClientStreamingCall(
+          fixture.channel.newCall(DynamicCalls.methodDescriptor(method), deadline()), responses);
+      requests.onNext(fixture.message(method.getInputType(), "{\"value\": 1}"));
+      requests.onCompleted();
+
+      Status status = responses.awaitStatus();
+      assertEquals(Status.Code.INTERNAL, status.getCode());
+      assertTrue(status.getDescription().contains("ArithmeticException"), status.toString());
+    }
+  }
+
+  @Test
+  void deadline_reachesTheHandler_andCallerGetsDeadlineExceeded() throws Exception {
+    CountDownLatch handlerSawCancellation = new CountDownLatch(1);
+    CountDownLatch handlerSawDeadline = new CountDownLatch(1);
+    Handlers handlers = Handlers.builder()
+        .unary(HELLO, (request, call) -> {
+          if (call.deadline().isPresent()) {
+            handlerSawDeadline.countDown();
+          }
+          call.onCancel(handlerSawCancellation::countDown);
+          handlerSawCancellation.await(10, TimeUnit.SECONDS);
+          return call.newResponse().build();
+        })
+        .build();
+    try (ServerFixture fixture = ServerFixture.bundled(handlers)) {
+      var method = ServerFixture.method(HELLO);
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+          () -> DynamicCalls.unary(fixture.channel, method,
+              fixture.message(method.getInputType(), "{}"), Duration.ofMillis(300)));
+
+      assertEquals(Status.Code.DEADLINE_EXCEEDED, e.getStatus().getCode());
+      assertTrue(handlerSawDeadline.await(10, TimeUnit.SECONDS));
+      assertTrue(handlerSawCancellation.await(10, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void clientCancels_handlerSeesCancellation() throws Exception {
+    CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch handlerSawCancellation = new CountDownLatch(1);
+    Handlers handlers = Handlers.builder()
+        .serverStreaming("protogate.demo.StreamingDemo/Countdown", (request, call, responses) -> {
+          call.onCancel(handlerSawCancellation::countDown);
+          started.countDown();
+        })
+        .build();
+    try (ServerFixture fixture = ServerFixture.bundled(handlers)) {
+      var method = ServerFixture.method("protogate.demo.StreamingDemo/Countdown");
+      var clientCall = fixture.channel.newCall(DynamicCalls.methodDescriptor(method), deadline());
+      ClientCalls.asyncServerStreamingCall(clientCall,
+          fixture.message(method.getInputType(), "{\"from\": 1}"), new Recorder());
+      assertTrue(started.await(10, TimeUnit.SECONDS));
+
+      clientCall.cancel("user pressed Ctrl-C", null);
+
+      assertTrue(handlerSawCancellation.await(10, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void requestLargerThanTheLimit_resourceExhausted_andServerKeepsServing() throws Exception {
+    try (ServerFixture fixture = new ServerFixture(ProtogateServer.builder(ServerFixture.BUNDLED)
+        .handlers(Handlers.discovered(getClass().getClassLoader()))
+        .maxInboundMessageSize(1024))) {
+      String big = "x".repeat(4096);
+      StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
+          () -> fixture.unary(HELLO, "{\"data\": \"" + big + "\"}"));
+
+      assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
+      assertEquals("xiao gangengineer this is gprc test service",
+          Fields.getString(fixture.unary(HELLO, HELLO_REQUEST), "result"));
+    }
+  }
+
+  @Test
+  void handlerOfTheWrongShape_refusedAtBuild() {
+    Handlers handlers = Handlers.builder()
+        .serverStreaming(HELLO, (request, call, responses) -> responses.onCompleted())
+        .build();
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ProtogateServer.builder(ServerFixture.BUNDLED).handlers(handlers).build());
+
+    assertTrue(e.getMessage().contains("GrpcService/hello") && e.getMessage().contains("UNARY"),
+        e.getMessage());
+  }
+
+  @Test
+  void close_letsCallsInFlightFinish_andRefusesNewOnes() throws Exception {
+    CountDownLatch inHandler = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    Handlers handlers = Handlers.builder()
+        .unary(HELLO, (request, call) -> {
+          if (Fields.getString(request, "data").equals("slow")) {
+            inHandler.countDown();
+            release.await(10, TimeUnit.SECONDS);
+          }
+          return Fields.set(call.newResponse(), "result", "finished").build();
+        })
+        .build();
+    ServerFixture fixture = ServerFixture.bundled(handlers);
+    try {
+      var method = ServerFixture.method(HELLO);
+      Recorder inFlight = new Recorder();
+      ClientCalls.asyncUnaryCall(
+          fixture.channel.newCall(DynamicCalls.methodDescriptor(method), deadline()),
+          fixture.message(method.getInputType(), "{\"data\": \"slow\"}"), inFlight);
+      assertTrue(inHandler.await(10, TimeUnit.SECONDS));
+
+      Thread closer = new Thread(() -> {
+        try {
+          fixture.server.close();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      });
+      closer.start();
+      StatusRuntimeException refused = null;
+      for (int i = 0; i < 100 && refused == null; i++) {
+        try {
+          fixture.unary(HELLO, "{}");
+          Thread.sleep(20);
+        } catch (StatusRuntimeException e) {
+          refused = e;
+        }
+      }
+      release.countDown();
+
+      assertEquals(Status.Code.UNAVAILABLE, refused.getStatus().getCode());
+      assertEquals("finished", Fields.getString(inFlight.awaitOk().get(0), "result"));
+      closer.join(10_000);
+      assertFalse(closer.isAlive());
+    } finally {
+      release.countDown();
+      fixture.close();
+    }
+  }
+
+  static CallOptions deadline() {
+    return CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS);
+  }
+
+  /** Collects a call's responses and its end, for tests to wait on. */
+  static class Recorder implements StreamObserver<DynamicMessage> {
+    final LinkedBlockingQueue<DynamicMessage> queue = new LinkedBlockingQueue<>();
+    final List<DynamicMessage> messages = new ArrayList<>();
+    final CountDownLatch done = new CountDownLatch(1);
+    volatile Status status;
+
+    @Override
+    public void onNext(DynamicMessage value) {
+      queue.add(value);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      status = Status.fromThrowable(t);
+      done.countDown();
+    }
+
+    @Override
+    public void onCompleted() {
+      status = Status.OK;
+      done.countDown();
+    }
+
+    DynamicMessage next() throws InterruptedException {
+      DynamicMessage next = queue.poll(10, TimeUnit.SECONDS);
+      assertTrue(next != null, "no response within 10 s");
+      return next;
+    }
+
+    Status awaitStatus() throws InterruptedException {
+      assertTrue(done.await(10, TimeUnit.SECONDS), "call did not end within 10 s");
+      return status;
+    }
+
+    List<DynamicMessage> awaitOk() throws InterruptedException {
+      Status end = awaitStatus();
+      assertTrue(end.isOk(), "call failed: " + end);
+      queue.drainTo(messages);
+      return messages;
+    }
+  }
+
+  /** Like {@link Recorder}, for raw-bytes calls. */
+  static final class BytesRecorder implements StreamObserver<byte[]> {
+    final List<byte[]> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final CountDownLatch done = new CountDownLatch(1);
+    volatile Status status;
+
+    @Override
+    public void onNext(byte[] value) {
+      messages.add(value);
+    }
+
+    @Override
+    public void onError(Throwable t) {
+      status = Status.fromThrowable(t);
+      done.countDown();
+    }
+
+    @Override
+    public void onCompleted() {
+      status = Status.OK;
+      done.countDown();
+    }
+
+    Status awaitStatus() throws InterruptedException {
+      assertTrue(done.await(10, TimeUnit.SECONDS), "call did not end within 10 s");
+      return status;
+    }
+  }
+
+  private static final class BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
+    @Override
+    public InputStream stream(byte[] value) {
+      return new ByteArrayInputStream(value);
+    }
+
+    @Override
+    public byte[] parse(InputStream stream) {
+      try {
+        return stream.readAllBytes();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+  }
+}
