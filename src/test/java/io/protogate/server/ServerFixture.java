@@ -22,7 +22,7 @@ final class ServerFixture implements AutoCloseable {
   final JsonCodec json = JsonCodec.of(BUNDLED);
 
   ServerFixture(ProtogateServer.Builder builder) {
-    server = builder.port(0).build().start();
+    server = builder.port(0).shutdownGrace(Duration.ofSeconds(2)).build().start();
     channel = NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
   }
 
