@@ -75,11 +75,11 @@ final class ServeCommand implements Callable<Integer> {
         .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
         .maxInboundMessageSize(maxMessageSize)
         .build();
+    server.start();
     CountDownLatch stop = new CountDownLatch(1);
     // Handling the signals ourselves (instead of a shutdown hook) lets a graceful stop exit 0.
     Signal.handle(new Signal("TERM"), signal -> stop.countDown());
     Signal.handle(new Signal("INT"), signal -> stop.countDown());
-    server.start();
     logger.info(
         "serving "
             + schema.services().stream().map(Descriptors.ServiceDescriptor::getFullName)

@@ -161,6 +161,20 @@ public final class SchemaLoader {
       this.protos = protos;
     }
 
+    /**
+     * A well-known file the sets left out joins the schema like any other, so its types can be
+     * looked up and a set that redefines one of its symbols is caught.
+     */
+    private FileDescriptor linkWellKnown(FileDescriptor file, List<FileDescriptor> out) {
+      if (linked.putIfAbsent(file.getName(), file) == null) {
+        for (FileDescriptor dependency : file.getDependencies()) {
+          linkWellKnown(dependency, out);
+        }
+        out.add(file);
+      }
+      return file;
+    }
+
     FileDescriptor link(String name, List<FileDescriptor> out) {
       FileDescriptor done = linked.get(name);
       if (done != null) {
@@ -169,7 +183,9 @@ public final class SchemaLoader {
       Origin origin = protos.get(name);
       if (inProgress.contains(name)) {
         throw new SchemaException(
-            origin.source, "import cycle: " + String.join(" -> ", inProgress) + " -> " + name);
+            origin.source,
+            "import cycle: " + String.join(" -> ", (Iterable<String>) inProgress::descendingIterator)
+                + " -> " + name);
       }
       inProgress.push(name);
       List<FileDescriptor> dependencies = new ArrayList<>();
@@ -177,7 +193,7 @@ public final class SchemaLoader {
         if (protos.containsKey(dependency)) {
           dependencies.add(link(dependency, out));
         } else if (WELL_KNOWN.containsKey(dependency)) {
-          dependencies.add(WELL_KNOWN.get(dependency));
+          dependencies.add(linkWellKnown(WELL_KNOWN.get(dependency), out));
         } else {
           throw new SchemaException(
               origin.source,

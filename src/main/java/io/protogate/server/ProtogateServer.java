@@ -34,15 +34,17 @@ public final class ProtogateServer implements AutoCloseable {
   private final Server server;
   private final HealthStatusManager health;
   private final Duration shutdownGrace;
+  private final InetSocketAddress address;
   private final AtomicBoolean closing = new AtomicBoolean();
 
   private ProtogateServer(Builder builder) {
     this.schema = builder.schema;
     this.shutdownGrace = builder.shutdownGrace;
+    this.address = new InetSocketAddress(builder.host, builder.port);
     this.health = new HealthStatusManager();
     List<ServerServiceDefinition> services = DynamicServices.build(schema, builder.handlers);
     this.server =
-        NettyServerBuilder.forAddress(new InetSocketAddress(builder.host, builder.port))
+        NettyServerBuilder.forAddress(address)
             .maxInboundMessageSize(builder.maxInboundMessageSize)
             .fallbackHandlerRegistry(new ServiceRegistry(services))
             .addService(health.getHealthService())
@@ -65,14 +67,23 @@ public final class ProtogateServer implements AutoCloseable {
     try {
       server.start();
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot listen on port " + server.getPort() + ": "
-          + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "cannot listen on " + address.getHostString() + ":" + address.getPort() + ": "
+              + rootMessage(e) + "; pick another port or stop what uses it", e);
     }
     for (ServiceDescriptor service : schema.services()) {
       health.setStatus(service.getFullName(), ServingStatus.SERVING);
     }
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
     return this;
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable root = e;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getMessage();
   }
 
   /** The port actually bound: useful when built with port 0. */
