@@ -77,6 +77,20 @@ class ServeCommandTest {
   }
 
   @Test
+  void serve_portInUse_oneLineErrorNamingTheAddress_exitOne() throws Exception {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      StringWriter err = new StringWriter();
+
+      int exit = run(err, "serve", "--port", String.valueOf(taken.getLocalPort()));
+
+      assertEquals(1, exit);
+      assertTrue(err.toString().contains("cannot listen on 127.0.0.1:" + taken.getLocalPort()),
+          err.toString());
+    }
+  }
+
+  @Test
   void serve_unknownOption_usageErrorExitTwo() {
     StringWriter err = new StringWriter();
 
