@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
     description = "A dynamic gRPC gateway: serves and calls services described by descriptor sets.",
-    subcommands = {ServeCommand.class})
+    subcommands = {
+      ServeCommand.class, CallCommand.class, ListCommand.class, DescribeCommand.class})
 public final class Main {
   public static void main(String[] args) {
     // One line per record: the server's start-up line must read as one line in any log.
@@ -26,7 +27,8 @@ public final class Main {
         .setExecutionExceptionHandler(
             (e, commandLine, parseResult) -> {
               commandLine.getErr().println("protogate: " + e.getMessage());
-              return 1;
+              commandLine.getErr().flush();
+              return e instanceof CliException cli ? cli.exitCode() : CliException.NOT_SENT;
             });
   }
 

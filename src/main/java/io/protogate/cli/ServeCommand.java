@@ -3,7 +3,8 @@ package io.protogate.cli;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.DynamicMessage;
 import io.grpc.ManagedChannel;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.StatusRuntimeException;
+import io.protogate.client.Connection;
 import io.protogate.client.DynamicCalls;
 import io.protogate.descriptor.BundledDescriptors;
 import io.protogate.descriptor.Schema;
@@ -11,6 +12,7 @@ import io.protogate.descriptor.SchemaLoader;
 import io.protogate.handler.Handlers;
 import io.protogate.json.JsonCodec;
 import io.protogate.server.ProtogateServer;
+import java.io.File;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -59,6 +61,18 @@ final class ServeCommand implements Callable<Integer> {
       + " (default: ${DEFAULT-VALUE}); larger ones get RESOURCE_EXHAUSTED.")
   int maxMessageSize = 4 * 1024 * 1024;
 
+  @Option(names = "--tls-cert", paramLabel = "FILE", description = "Serve TLS with this"
+      + " certificate chain (PEM); needs --tls-key.")
+  File tlsCert;
+
+  @Option(names = "--tls-key", paramLabel = "FILE", description = "Private key (PEM) of"
+      + " --tls-cert.")
+  File tlsKey;
+
+  @Option(names = "--tls-client-ca", paramLabel = "FILE", description = "Require client"
+      + " certificates signed by this CA (PEM): mutual TLS.")
+  File tlsClientCa;
+
   @Option(names = "--demo", description = "Once serving, call " + DEMO_METHOD + " over the"
       + " network and print the request and the response.")
   boolean demo;
@@ -68,7 +82,17 @@ final class ServeCommand implements Callable<Integer> {
     Schema schema = descriptors.isEmpty()
         ? SchemaLoader.fromSources(BundledDescriptors.sources())
         : SchemaLoader.load(descriptors);
-    ProtogateServer server = ProtogateServer.builder(schema)
+    ProtogateServer.Builder builder = ProtogateServer.builder(schema);
+    if (tlsCert != null || tlsKey != null) {
+      if (tlsCert == null || tlsKey == null) {
+        throw new CliException(CliException.USAGE, "--tls-cert and --tls-key go together");
+      }
+      builder.tls(tlsCert, tlsKey);
+    }
+    if (tlsClientCa != null) {
+      builder.requireClientCertificates(tlsClientCa);
+    }
+    ProtogateServer server = builder
         .host(host)
         .port(port)
         .handlers(Handlers.discovered(Thread.currentThread().getContextClassLoader()))
@@ -111,15 +135,24 @@ final class ServeCommand implements Callable<Integer> {
       return;
     }
     JsonCodec json = JsonCodec.of(schema);
-    ManagedChannel channel =
-        NettyChannelBuilder.forAddress("127.0.0.1", boundPort).usePlaintext().build();
+    // The demo trusts whatever certificate it is served: it is talking to itself.
+    ManagedChannel channel = Connection.builder("127.0.0.1:" + boundPort)
+        .plaintext(tlsCert == null)
+        .insecure(tlsCert != null)
+        .build()
+        .open();
     try {
       DynamicMessage request = json.parse(DEMO_REQUEST, method.getInputType());
       DynamicMessage response =
           DynamicCalls.unary(channel, method, request, Duration.ofSeconds(10));
-      out.println("call " + DEMO_METHOD + " " + DEMO_REQUEST);
+      // Shown as the equivalent client command, so the user learns how to make the call again.
+      out.println("$ java -jar target/protogate.jar call " + (tlsCert == null ? "--plaintext"
+          : "--insecure") + " 127.0.0.1:" + boundPort + " " + DEMO_METHOD + " -d '"
+          + DEMO_REQUEST + "'");
       out.println(json.print(response));
       out.println("Serving until Ctrl-C.");
+    } catch (StatusRuntimeException e) {
+      out.println("--demo: the call failed: " + e.getStatus());
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       out.flush();

@@ -4,19 +4,36 @@ import com.google.protobuf.Descriptors;
 import com.google.protobuf.DynamicMessage;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
+import io.grpc.Status;
 import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ClientCalls;
 import io.protogate.descriptor.Schema;
 import java.time.Duration;
+import java.util.Iterator;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Calls a method known only by its proto descriptor, with {@code DynamicMessage}s both ways, on
- * any gRPC channel.
+ * any gRPC channel: one code path for all four call types, sending each request as soon as it is
+ * produced and handing each response over as soon as it arrives.
  */
 public final class DynamicCalls {
   private DynamicCalls() {}
+
+  /** Receives what the server sends, in order, on a gRPC thread. */
+  public interface Listener {
+    default void onHeaders(Metadata headers) {}
+
+    void onMessage(DynamicMessage response);
+  }
+
+  /** How a call ended: its status and trailers, and whether the server ever answered. */
+  public record Outcome(Status status, Metadata trailers, boolean serverAnswered) {}
 
   /** The grpc-java method descriptor for {@code method}, marshalling {@code DynamicMessage}s. */
   public static MethodDescriptor<DynamicMessage, DynamicMessage> methodDescriptor(
@@ -40,5 +57,60 @@ public final class DynamicCalls {
         methodDescriptor(method),
         CallOptions.DEFAULT.withDeadlineAfter(deadline.toMillis(), TimeUnit.MILLISECONDS),
         request);
+  }
+
+  /**
+   * Runs one call of any type: sends every request {@code requests} yields (pulled lazily, so a
+   * request typed at a terminal goes out at once), then half-closes, and returns when the server
+   * closes the call. If {@code requests} throws, the call is cancelled and the exception rethrown.
+   */
+  public static Outcome run(
+      Channel channel,
+      Descriptors.MethodDescriptor method,
+      CallOptions options,
+      Iterator<DynamicMessage> requests,
+      Listener listener)
+      throws InterruptedException {
+    ClientCall<DynamicMessage, DynamicMessage> call =
+        channel.newCall(methodDescriptor(method), options);
+    CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    call.start(
+        new ClientCall.Listener<>() {
+          private volatile boolean answered;
+
+          @Override
+          public void onHeaders(Metadata headers) {
+            answered = true;
+            listener.onHeaders(headers);
+          }
+
+          @Override
+          public void onMessage(DynamicMessage message) {
+            answered = true;
+            listener.onMessage(message);
+            call.request(1);
+          }
+
+          @Override
+          public void onClose(Status status, Metadata trailers) {
+            outcome.complete(new Outcome(status, trailers, answered || !trailers.keys().isEmpty()));
+          }
+        },
+        new Metadata());
+    call.request(1);
+    try {
+      while (!outcome.isDone() && requests.hasNext()) {
+        call.sendMessage(requests.next());
+      }
+    } catch (RuntimeException e) {
+      call.cancel("the client could not produce a request", e);
+      throw e;
+    }
+    call.halfClose();
+    try {
+      return outcome.get();
+    } catch (ExecutionException e) {
+      throw new IllegalStateException(e.getCause());
+    }
   }
 }

@@ -4,6 +4,9 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.Descriptors.ServiceDescriptor;
 import io.grpc.BindableService;
+import io.grpc.InsecureServerCredentials;
+import io.grpc.ServerCredentials;
+import io.grpc.TlsServerCredentials;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -13,6 +16,7 @@ import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
 import io.protogate.descriptor.Schema;
 import io.protogate.handler.Handlers;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -44,7 +48,7 @@ public final class ProtogateServer implements AutoCloseable {
     this.health = new HealthStatusManager();
     List<ServerServiceDefinition> services = DynamicServices.build(schema, builder.handlers);
     this.server =
-        NettyServerBuilder.forAddress(address)
+        NettyServerBuilder.forAddress(address, builder.credentials())
             .maxInboundMessageSize(builder.maxInboundMessageSize)
             .fallbackHandlerRegistry(new ServiceRegistry(services))
             .addService(health.getHealthService())
@@ -126,6 +130,9 @@ public final class ProtogateServer implements AutoCloseable {
     private int port = DEFAULT_PORT;
     private Duration shutdownGrace = Duration.ofSeconds(10);
     private int maxInboundMessageSize = 4 * 1024 * 1024;
+    private File tlsCert;
+    private File tlsKey;
+    private File tlsClientCa;
 
     private Builder(Schema schema) {
       this.schema = requireNonNull(schema, "schema");
@@ -166,6 +173,40 @@ public final class ProtogateServer implements AutoCloseable {
       }
       this.maxInboundMessageSize = bytes;
       return this;
+    }
+
+    /** Serve TLS with this certificate chain and private key (PEM files). */
+    public Builder tls(File certChain, File privateKey) {
+      this.tlsCert = requireNonNull(certChain, "certChain");
+      this.tlsKey = requireNonNull(privateKey, "privateKey");
+      return this;
+    }
+
+    /** Require client certificates signed by this CA (PEM): mutual TLS. Needs {@link #tls}. */
+    public Builder requireClientCertificates(File clientCa) {
+      this.tlsClientCa = requireNonNull(clientCa, "clientCa");
+      return this;
+    }
+
+    private ServerCredentials credentials() {
+      if (tlsCert == null) {
+        if (tlsClientCa != null) {
+          throw new IllegalArgumentException("client certificates need TLS: set the server's"
+              + " certificate and key too");
+        }
+        return InsecureServerCredentials.create();
+      }
+      try {
+        TlsServerCredentials.Builder tls =
+            TlsServerCredentials.newBuilder().keyManager(tlsCert, tlsKey);
+        if (tlsClientCa != null) {
+          tls.trustManager(tlsClientCa).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+        }
+        return tls.build();
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalArgumentException("cannot use TLS files " + tlsCert + ", " + tlsKey
+            + (tlsClientCa == null ? "" : ", " + tlsClientCa) + ": " + e.getMessage(), e);
+      }
     }
 
     /** Builds the server, checking each handler against the call type of its method. */

@@ -34,7 +34,8 @@ class ServeCommandTest {
           new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
       List<String> lines = new ArrayList<>();
       String line;
-      while ((line = output.readLine()) != null && !line.startsWith("Serving until")) {
+      while ((line = output.readLine()) != null && !line.startsWith("Serving until")
+          && !line.startsWith("--demo:")) {
         lines.add(line);
       }
       String all = String.join("\n", lines);

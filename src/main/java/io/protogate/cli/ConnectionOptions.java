@@ -1,0 +1,73 @@
+package io.protogate.cli;
+
+import io.protogate.client.Connection;
+import java.io.File;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The flags that say how to reach a server, shared by the client commands (grpcurl's names). */
+final class ConnectionOptions {
+  @Option(names = "--plaintext", description = "Use plain-text HTTP/2 (no TLS).")
+  boolean plaintext;
+
+  @Option(names = "--insecure", description = "Use TLS but do not verify the server certificate.")
+  boolean insecure;
+
+  @Option(names = "--cacert", paramLabel = "FILE", description = "CA certificate (PEM) to verify"
+      + " the server with, instead of the system's trusted roots.")
+  File caCert;
+
+  @Option(names = "--cert", paramLabel = "FILE", description = "Client certificate (PEM) for"
+      + " mutual TLS; needs --key.")
+  File cert;
+
+  @Option(names = "--key", paramLabel = "FILE", description = "Private key (PEM) of --cert.")
+  File key;
+
+  @Option(names = "--authority", description = ":authority to send (and the name TLS verifies).")
+  String authority;
+
+  @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'", description = "A header to"
+      + " send; repeatable. Names ending in -bin take base64 values.")
+  List<String> headers = new ArrayList<>();
+
+  @Option(names = "--connect-timeout", paramLabel = "SECONDS", description = "How long to wait"
+      + " for the connection (default: ${DEFAULT-VALUE}).")
+  double connectTimeoutSeconds = 10;
+
+  @Option(names = "--max-msg-sz", paramLabel = "BYTES", description = "Largest response accepted"
+      + " (default: ${DEFAULT-VALUE}).")
+  int maxMessageSize = 4 * 1024 * 1024;
+
+  Connection connection(String address) {
+    try {
+      Connection.Builder builder = Connection.builder(address)
+          .plaintext(plaintext)
+          .insecure(insecure)
+          .caCert(caCert)
+          .authority(authority)
+          .connectTimeout(seconds(connectTimeoutSeconds))
+          .maxInboundMessageSize(maxMessageSize);
+      if (cert != null || key != null) {
+        builder.clientCertificate(cert, key);
+      }
+      for (String header : headers) {
+        int colon = header.indexOf(':');
+        if (colon <= 0) {
+          throw new IllegalArgumentException(
+              "header '" + header + "' (expected: 'name: value')");
+        }
+        builder.header(header.substring(0, colon).trim(), header.substring(colon + 1).trim());
+      }
+      return builder.build();
+    } catch (IllegalArgumentException e) {
+      throw new CliException(CliException.USAGE, e.getMessage());
+    }
+  }
+
+  static Duration seconds(double seconds) {
+    return Duration.ofNanos((long) (seconds * 1e9));
+  }
+}

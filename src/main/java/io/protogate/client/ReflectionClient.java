@@ -1,0 +1,173 @@
+package io.protogate.client;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
+import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Asks a server for its contract through server reflection: every service it lists, and every
+ * file those need, as one {@link FileDescriptorSet}. Tries {@code grpc.reflection.v1} first and
+ * falls back to {@code v1alpha} for servers that only have the older one; the two share one wire
+ * format, so the v1 messages serve both.
+ */
+public final class ReflectionClient {
+  private static final MethodDescriptor<ServerReflectionRequest, ServerReflectionResponse> V1 =
+      ServerReflectionGrpc.getServerReflectionInfoMethod();
+  private static final MethodDescriptor<ServerReflectionRequest, ServerReflectionResponse>
+      V1ALPHA = V1.toBuilder()
+          .setFullMethodName("grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo")
+          .build();
+
+  private ReflectionClient() {}
+
+  /** The server's services and the files that define them; fails if it has no reflection. */
+  public static FileDescriptorSet fetch(Channel channel, Duration timeout) {
+    try {
+      return new Session(channel, V1, timeout).fetchAll();
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
+        throw e;
+      }
+    }
+    try {
+      return new Session(channel, V1ALPHA, timeout).fetchAll();
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+        throw Status.UNIMPLEMENTED
+            .withDescription("the server does not support reflection (v1 or v1alpha); pass its"
+                + " contract with --protoset FILE.desc")
+            .asRuntimeException();
+      }
+      throw e;
+    }
+  }
+
+  /** One reflection stream, asked one question at a time. */
+  private static final class Session {
+    private final LinkedBlockingQueue<Object> answers = new LinkedBlockingQueue<>();
+    private final StreamObserver<ServerReflectionRequest> requests;
+    private final long deadlineNanos;
+
+    Session(Channel channel,
+        MethodDescriptor<ServerReflectionRequest, ServerReflectionResponse> method,
+        Duration timeout) {
+      this.deadlineNanos = System.nanoTime() + timeout.toNanos();
+      this.requests = ClientCalls.asyncBidiStreamingCall(
+          channel.newCall(method,
+              CallOptions.DEFAULT.withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)),
+          new StreamObserver<>() {
+            @Override
+            public void onNext(ServerReflectionResponse value) {
+              answers.add(value);
+            }
+
+            @Override
+            public void onError(Throwable t) {
+              answers.add(t);
+            }
+
+            @Override
+            public void onCompleted() {
+              answers.add(Status.INTERNAL.withDescription("reflection stream ended early")
+                  .asRuntimeException());
+            }
+          });
+    }
+
+    FileDescriptorSet fetchAll() {
+      try {
+        List<String> services = new ArrayList<>();
+        for (ServiceResponse service :
+            ask(ServerReflectionRequest.newBuilder().setListServices("").build())
+                .getListServicesResponse().getServiceList()) {
+          services.add(service.getName());
+        }
+        Map<String, FileDescriptorProto> files = new LinkedHashMap<>();
+        for (String service : services) {
+          add(ask(ServerReflectionRequest.newBuilder().setFileContainingSymbol(service).build()),
+              files);
+        }
+        // Servers may answer with a file but not all it imports: ask for the missing ones.
+        Deque<String> missing = new ArrayDeque<>();
+        files.values().forEach(f -> missing.addAll(f.getDependencyList()));
+        while (!missing.isEmpty()) {
+          String name = missing.pop();
+          if (!files.containsKey(name)) {
+            for (FileDescriptorProto file : add(ask(ServerReflectionRequest.newBuilder()
+                .setFileByFilename(name).build()), files)) {
+              missing.addAll(file.getDependencyList());
+            }
+          }
+        }
+        return FileDescriptorSet.newBuilder().addAllFile(files.values()).build();
+      } finally {
+        requests.onCompleted();
+      }
+    }
+
+    private ServerReflectionResponse ask(ServerReflectionRequest request) {
+      requests.onNext(request);
+      Object answer;
+      try {
+        answer = answers.poll(Math.max(0, deadlineNanos - System.nanoTime()),
+            TimeUnit.NANOSECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw Status.CANCELLED.withDescription("interrupted").asRuntimeException();
+      }
+      if (answer == null) {
+        throw Status.DEADLINE_EXCEEDED.withDescription("no reflection answer in time")
+            .asRuntimeException();
+      }
+      if (answer instanceof Throwable t) {
+        throw Status.fromThrowable(t).asRuntimeException();
+      }
+      ServerReflectionResponse response = (ServerReflectionResponse) answer;
+      if (response.hasErrorResponse()) {
+        throw Status.fromCodeValue(response.getErrorResponse().getErrorCode())
+            .withDescription("reflection: " + response.getErrorResponse().getErrorMessage())
+            .asRuntimeException();
+      }
+      return response;
+    }
+
+    private static List<FileDescriptorProto> add(
+        ServerReflectionResponse response, Map<String, FileDescriptorProto> files) {
+      List<FileDescriptorProto> added = new ArrayList<>();
+      for (ByteString bytes : response.getFileDescriptorResponse().getFileDescriptorProtoList()) {
+        try {
+          FileDescriptorProto file = FileDescriptorProto.parseFrom(bytes);
+          if (files.putIfAbsent(file.getName(), file) == null) {
+            added.add(file);
+          }
+        } catch (InvalidProtocolBufferException e) {
+          throw Status.INTERNAL.withDescription(
+              "reflection answered a file that does not parse: " + e.getMessage())
+              .asRuntimeException();
+        }
+      }
+      return added;
+    }
+  }
+}

@@ -1,0 +1,375 @@
+package io.protogate.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.protogate.descriptor.BundledDescriptors;
+import io.protogate.descriptor.Schema;
+import io.protogate.descriptor.SchemaLoader;
+import io.protogate.handler.Fields;
+import io.protogate.handler.Handlers;
+import io.protogate.server.ProtogateServer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The client commands end to end against a Protogate server on loopback. */
+class ClientCommandsTest {
+  private static final Schema BUNDLED = SchemaLoader.fromSources(BundledDescriptors.sources());
+  private static final String HELLO = "{\"data\": \"xiao gang\", \"skill\": {\"name\": \"engineer\"}}";
+  private static ProtogateServer server;
+  private static String address;
+
+  @BeforeAll
+  static void start() {
+    server = ProtogateServer.builder(BUNDLED)
+        .port(0)
+        .handlers(Handlers.discovered(ClientCommandsTest.class.getClassLoader()))
+        .build()
+        .start();
+    address = "127.0.0.1:" + server.port();
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    server.close();
+  }
+
+  record Result(int exit, String out, String err) {}
+
+  static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = Main.commandLine()
+        .setOut(new PrintWriter(out))
+        .setErr(new PrintWriter(err))
+        .execute(args);
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void call_hello_printsTheResponseAsJson() {
+    Result result = run("call", "--plaintext", address, "GrpcService/hello", "-d", HELLO);
+
+    assertEquals(0, result.exit(), result.err());
+    assertEquals("{\n  \"result\": \"xiao gangengineer this is gprc test service\",\n"
+        + "  \"mapResult\": {\n    \"12\": 1232\n  }\n}\n", result.out());
+  }
+
+  @Test
+  void call_acceptsEverySpellingOfTheMethod() {
+    for (String name : new String[] {"GrpcService.hello", ".GrpcService/hello",
+        "protogate.demo.StreamingDemo.Countdown"}) {
+      String request = name.contains("Countdown") ? "{\"from\": 1}" : HELLO;
+      Result result = run("call", "--plaintext", address, name, "-d", request);
+
+      assertEquals(0, result.exit(), name + ": " + result.err());
+    }
+  }
+
+  @Test
+  void call_protoNamesAndEmitDefaults() {
+    Result result = run("call", "--plaintext", "--proto-names", "--emit-defaults", address,
+        "GrpcService/hello");
+
+    assertEquals(0, result.exit(), result.err());
+    assertTrue(result.out().contains("\"map_result\""), result.out());
+    assertTrue(result.out().contains("\"result\": \" this is gprc test service\""),
+        result.out());
+  }
+
+  @Test
+  void call_formatText() {
+    Result result = run("call", "--plaintext", "--format", "text", address, "GrpcService/hello",
+        "-d", HELLO);
+
+    assertEquals(0, result.exit(), result.err());
+    assertTrue(result.out().startsWith("result: \"xiao gangengineer this is gprc test service\""),
+        result.out());
+  }
+
+  @Test
+  void call_serverStreaming_printsOneObjectPerMessage() {
+    Result result = run("call", "--plaintext", address, "protogate.demo.StreamingDemo/Countdown",
+        "-d", "{\"from\": 3}");
+
+    assertEquals(0, result.exit(), result.err());
+    assertEquals(3, result.out().split("\"remaining\"", -1).length - 1, result.out());
+  }
+
+  @Test
+  void call_clientStreaming_concatenatedObjectsAreSentAsASeparateRequestEach() {
+    Result result = run("call", "--plaintext", address, "protogate.demo.StreamingDemo/Sum",
+        "-d", "{\"value\": 1}{\"value\": 2}\n{\"value\": 3}");
+
+    assertEquals(0, result.exit(), result.err());
+    assertTrue(result.out().contains("\"total\": \"6\"") && result.out().contains("\"count\": 3"),
+        result.out());
+  }
+
+  @Test
+  void call_bidiFromStandardInput_isInteractive() throws Exception {
+    Process process = new ProcessBuilder(ServeCommandTest.javaCommand("call", "--plaintext",
+        address, "protogate.demo.StreamingDemo/Echo", "-d", "@"))
+        .redirectError(ProcessBuilder.Redirect.DISCARD)
+        .start();
+    try (Writer stdin = new OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8);
+        BufferedReader stdout = new BufferedReader(
+            new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      for (int i = 1; i <= 2; i++) {
+        stdin.write("{\"text\": \"line " + i + "\"}\n");
+        stdin.flush();
+        // The answer to each line is read before the next is written: no buffering until EOF.
+        String answer = readObject(stdout);
+        assertTrue(answer.contains("\"text\": \"line " + i + "\""), answer);
+      }
+      stdin.close();
+      assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+      assertEquals(0, process.exitValue());
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
+  private static String readObject(BufferedReader reader) throws Exception {
+    StringBuilder object = new StringBuilder();
+    String line;
+    while ((line = reader.readLine()) != null) {
+      object.append(line).append('\n');
+      if (line.equals("}")) {
+        break;
+      }
+    }
+    return object.toString();
+  }
+
+  @Test
+  void call_misspelledField_namesTypeAndSuggestsTheNearest_exitTwo() {
+    Result result = run("call", "--plaintext", address, "GrpcService/hello",
+        "-d", "{\"data\": \"x\", \"skill\": {\"nmae\": \"y\"}}");
+
+    assertEquals(2, result.exit());
+    String error = result.err().strip();
+    assertTrue(error.contains("nmae") && error.contains("Skill")
+        && error.contains("did you mean \"name\"?"), error);
+    assertFalse(error.contains("\n") || error.contains("\tat "), error);
+  }
+
+  @Test
+  void call_malformedJson_exitTwo() {
+    Result result = run("call", "--plaintext", address, "GrpcService/hello", "-d", "{\"data\": ");
+
+    assertEquals(2, result.exit());
+    assertTrue(result.err().contains("malformed JSON"), result.err());
+  }
+
+  @Test
+  void call_wrongValueType_exitTwo() {
+    Result result = run("call", "--plaintext", address, "protogate.demo.StreamingDemo/Countdown",
+        "-d", "{\"from\": \"many\"}");
+
+    assertEquals(2, result.exit());
+    assertTrue(result.err().contains("protogate.demo.CountdownRequest"), result.err());
+  }
+
+  @Test
+  void call_unknownMethodOrService_listsWhatExists_exitTwo() {
+    Result method = run("call", "--plaintext", address, "GrpcService/helo");
+    Result service = run("call", "--plaintext", address, "NoService/hello");
+
+    assertEquals(2, method.exit());
+    assertTrue(method.err().contains("has no method 'helo'; its methods: hello"), method.err());
+    assertEquals(2, service.exit());
+    assertTrue(service.err().contains("GrpcService, grpc.health.v1.Health"), service.err());
+  }
+
+  @Test
+  void call_unaryWithTwoRequests_exitTwo() {
+    Result result = run("call", "--plaintext", address, "GrpcService/hello", "-d", "{}{}");
+
+    assertEquals(2, result.exit());
+    assertTrue(result.err().contains("exactly one request"), result.err());
+  }
+
+  @Test
+  void call_errorStatus_exitsSixtyFourPlusCode_andFormatErrorPrintsJson() {
+    Handlers handlers = Handlers.builder()
+        .unary("GrpcService/hello", (request, call) -> {
+          throw Status.NOT_FOUND.withDescription("no such thing").asException();
+        })
+        .build();
+    try (ServerScope scope = new ServerScope(handlers)) {
+      Result plain = run("call", "--plaintext", scope.address, "GrpcService/hello");
+      Result json = run("call", "--plaintext", "--format-error", scope.address,
+          "GrpcService/hello");
+
+      assertEquals(64 + 5, plain.exit());
+      assertTrue(plain.err().contains("NOT_FOUND") && plain.err().contains("no such thing"),
+          plain.err());
+      assertEquals(64 + 5, json.exit());
+      assertEquals("{\"code\":5,\"message\":\"no such thing\"}", json.out().strip());
+    }
+  }
+
+  @Test
+  void call_headersReachTheServer_andVerbosePrintsResponseMetadata() {
+    Metadata.Key<String> tenant = Metadata.Key.of("x-tenant", Metadata.ASCII_STRING_MARSHALLER);
+    Handlers handlers = Handlers.builder()
+        .unary("GrpcService/hello", (request, call) ->
+            Fields.set(call.newResponse(), "result", call.headers().get(tenant)).build())
+        .build();
+    try (ServerScope scope = new ServerScope(handlers)) {
+      Result result = run("call", "--plaintext", "-v", "-H", "x-tenant: acme", scope.address,
+          "GrpcService/hello");
+
+      assertEquals(0, result.exit(), result.err());
+      assertTrue(result.out().contains("\"result\": \"acme\""), result.out());
+      assertTrue(result.err().contains("Response headers:")
+          && result.err().contains("content-type: application/grpc")
+          && result.err().contains("Response trailers:"), result.err());
+    }
+  }
+
+  @Test
+  void call_maxTime_deadlineExceeded_exitSixtyEight() {
+    Handlers handlers = Handlers.builder()
+        .unary("GrpcService/hello", (request, call) -> {
+          while (!call.isCancelled()) {
+            Thread.sleep(10);
+          }
+          return call.newResponse().build();
+        })
+        .build();
+    try (ServerScope scope = new ServerScope(handlers)) {
+      Result result = run("call", "--plaintext", "--max-time", "0.5", scope.address,
+          "GrpcService/hello");
+
+      assertEquals(64 + 4, result.exit(), result.err());
+      assertTrue(result.err().contains("DEADLINE_EXCEEDED"), result.err());
+    }
+  }
+
+  @Test
+  void call_serverDown_oneLine_exitOne() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+
+    Result result = run("call", "--plaintext", "127.0.0.1:" + closedPort, "GrpcService/hello");
+
+    assertEquals(1, result.exit());
+    assertTrue(result.err().startsWith("protogate: cannot reach 127.0.0.1:" + closedPort),
+        result.err());
+    assertEquals(1, result.err().strip().lines().count(), result.err());
+  }
+
+  @Test
+  void call_plaintextServerWithoutPlaintextFlag_exitOneMentioningPlaintext() {
+    Result result = run("call", "--connect-timeout", "5", address, "GrpcService/hello");
+
+    assertEquals(1, result.exit());
+    assertTrue(result.err().contains("--plaintext"), result.err());
+  }
+
+  @Test
+  void list_servicesAndMethods() {
+    Result services = run("list", "--plaintext", address);
+    Result methods = run("list", "--plaintext", address, "protogate.demo.StreamingDemo");
+
+    assertEquals(0, services.exit(), services.err());
+    assertTrue(services.out().lines().toList().containsAll(java.util.List.of("GrpcService",
+        "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection",
+        "protogate.demo.StreamingDemo")), services.out());
+    assertEquals("protogate.demo.StreamingDemo.Countdown\nprotogate.demo.StreamingDemo.Sum\n"
+        + "protogate.demo.StreamingDemo.Echo\n", methods.out());
+  }
+
+  @Test
+  void describe_serviceAndMessage_asProtoSource() {
+    Result service = run("describe", "--plaintext", address, "GrpcService");
+    Result message = run("describe", "--plaintext", address, "HelloRequest");
+
+    assertEquals(0, service.exit(), service.err());
+    assertTrue(service.out().contains("rpc hello"), service.out());
+    assertTrue(message.out().contains("string data = 1;"), message.out());
+  }
+
+  @Test
+  void describe_msgTemplate_isJsonThatCallAccepts() {
+    Result template = run("describe", "--plaintext", "--msg-template", address, "HelloRequest");
+
+    assertEquals(0, template.exit(), template.err());
+    assertTrue(template.out().contains("\"skill\": {"), template.out());
+    Result call = run("call", "--plaintext", address, "GrpcService/hello", "-d", template.out());
+    assertEquals(0, call.exit(), call.err());
+  }
+
+  @Test
+  void describe_unknownSymbol_exitTwo() {
+    Result result = run("describe", "--plaintext", address, "NoSuchThing");
+
+    assertEquals(2, result.exit());
+    assertTrue(result.err().contains("NoSuchThing"), result.err());
+  }
+
+  @Test
+  void protosetOut_writesASetThatProtosetCanUseWithoutReflection(@TempDir Path dir) {
+    Path set = dir.resolve("pinned.desc");
+
+    Result pin = run("list", "--plaintext", "--protoset-out", set.toString(), address);
+    Result call = run("call", "--plaintext", "--protoset", set.toString(), address,
+        "GrpcService/hello", "-d", HELLO);
+
+    assertEquals(0, pin.exit(), pin.err());
+    assertTrue(Files.isRegularFile(set));
+    assertEquals(0, call.exit(), call.err());
+    assertTrue(call.out().contains("this is gprc test service"), call.out());
+  }
+
+  @Test
+  void protosetThatIsNotOne_oneLine_exitOne(@TempDir Path dir) throws Exception {
+    Path bogus = Files.writeString(dir.resolve("bogus.desc"), "not a set");
+
+    Result result = run("call", "--plaintext", "--protoset", bogus.toString(), address,
+        "GrpcService/hello");
+
+    assertEquals(1, result.exit());
+    assertTrue(result.err().contains(bogus + ": not a descriptor set"), result.err());
+  }
+
+  /** A second server with its own handlers, for one test. */
+  private static final class ServerScope implements AutoCloseable {
+    final ProtogateServer server;
+    final String address;
+
+    ServerScope(Handlers handlers) {
+      server = ProtogateServer.builder(BUNDLED).port(0).handlers(handlers).build().start();
+      address = "127.0.0.1:" + server.port();
+    }
+
+    @Override
+    public void close() {
+      try {
+        server.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}
