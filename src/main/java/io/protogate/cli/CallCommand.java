@@ -91,7 +91,7 @@ final class CallCommand implements Callable<Integer> {
     long deadlineNanos = System.nanoTime() + timeout.toNanos();
     ManagedChannel channel = connectionOptions.connection(address).open();
     try {
-      Schema schema = schemaOptions.load(channel, address, timeout);
+      Schema schema = schemaOptions.load(channel, address, timeout, methodName);
       Descriptors.MethodDescriptor method = Symbols.method(schema, methodName);
       JsonCodec json = JsonCodec.of(schema, emitDefaults, protoNames);
       Iterator<DynamicMessage> requests = requests(method, json);

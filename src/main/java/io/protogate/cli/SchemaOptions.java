@@ -26,13 +26,19 @@ final class SchemaOptions {
       + " reflection returned as a descriptor set, to pin it or use with --protoset.")
   Path protosetOut;
 
-  Schema load(Channel channel, String address, Duration timeout) {
+  /**
+   * The contract: from --protoset files, or through reflection, where naming the {@code symbol}
+   * the command needs (null: everything) saves fetching the rest.
+   */
+  Schema load(Channel channel, String address, Duration timeout, String symbol) {
     if (!protosets.isEmpty()) {
       return SchemaLoader.load(protosets);
     }
     FileDescriptorSet set;
     try {
-      set = ReflectionClient.fetch(channel, timeout);
+      String wanted = symbol == null || protosetOut != null
+          ? null : symbol.replace('/', '.').replaceFirst("^\\.", "");
+      set = ReflectionClient.fetch(channel, timeout, wanted);
     } catch (StatusRuntimeException e) {
       throw unreachableOr(e, address, "cannot read the contract through reflection");
     }

@@ -43,15 +43,24 @@ public final class ReflectionClient {
 
   /** The server's services and the files that define them; fails if it has no reflection. */
   public static FileDescriptorSet fetch(Channel channel, Duration timeout) {
+    return fetch(channel, timeout, null);
+  }
+
+  /**
+   * The file that defines {@code symbol} (a service, method or message) and its imports, or, if
+   * the server does not know the symbol or it is null, everything. Asking for one symbol keeps a
+   * one-shot call to two round trips on a server with many services.
+   */
+  public static FileDescriptorSet fetch(Channel channel, Duration timeout, String symbol) {
     try {
-      return new Session(channel, V1, timeout).fetchAll();
+      return new Session(channel, V1, timeout).fetch(symbol);
     } catch (StatusRuntimeException e) {
       if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
         throw e;
       }
     }
     try {
-      return new Session(channel, V1ALPHA, timeout).fetchAll();
+      return new Session(channel, V1ALPHA, timeout).fetch(symbol);
     } catch (StatusRuntimeException e) {
       if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
         throw Status.UNIMPLEMENTED
@@ -95,34 +104,54 @@ public final class ReflectionClient {
           });
     }
 
-    FileDescriptorSet fetchAll() {
+    FileDescriptorSet fetch(String symbol) {
       try {
-        List<String> services = new ArrayList<>();
-        for (ServiceResponse service :
-            ask(ServerReflectionRequest.newBuilder().setListServices("").build())
-                .getListServicesResponse().getServiceList()) {
-          services.add(service.getName());
-        }
         Map<String, FileDescriptorProto> files = new LinkedHashMap<>();
-        for (String service : services) {
-          add(ask(ServerReflectionRequest.newBuilder().setFileContainingSymbol(service).build()),
-              files);
-        }
-        // Servers may answer with a file but not all it imports: ask for the missing ones.
-        Deque<String> missing = new ArrayDeque<>();
-        files.values().forEach(f -> missing.addAll(f.getDependencyList()));
-        while (!missing.isEmpty()) {
-          String name = missing.pop();
-          if (!files.containsKey(name)) {
-            for (FileDescriptorProto file : add(ask(ServerReflectionRequest.newBuilder()
-                .setFileByFilename(name).build()), files)) {
-              missing.addAll(file.getDependencyList());
+        if (symbol != null) {
+          try {
+            add(ask(ServerReflectionRequest.newBuilder().setFileContainingSymbol(symbol).build()),
+                files);
+          } catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+              throw e;
             }
           }
         }
+        if (files.isEmpty()) {
+          addEveryService(files);
+        }
+        addMissingImports(files);
         return FileDescriptorSet.newBuilder().addAllFile(files.values()).build();
       } finally {
         requests.onCompleted();
+      }
+    }
+
+    private void addEveryService(Map<String, FileDescriptorProto> files) {
+      List<String> services = new ArrayList<>();
+      for (ServiceResponse service :
+          ask(ServerReflectionRequest.newBuilder().setListServices("").build())
+              .getListServicesResponse().getServiceList()) {
+        services.add(service.getName());
+      }
+      for (String service : services) {
+        add(ask(ServerReflectionRequest.newBuilder().setFileContainingSymbol(service).build()),
+            files);
+      }
+    }
+
+    private void addMissingImports(Map<String, FileDescriptorProto> files) {
+      // Servers may answer with a file but not all it imports: ask for the missing ones.
+      Deque<String> missing = new ArrayDeque<>();
+      files.values().forEach(f -> missing.addAll(f.getDependencyList()));
+      while (!missing.isEmpty()) {
+        String name = missing.pop();
+        if (!files.containsKey(name)) {
+          for (FileDescriptorProto file : add(ask(ServerReflectionRequest.newBuilder()
+              .setFileByFilename(name).build()), files)) {
+            missing.addAll(file.getDependencyList());
+          }
+        }
       }
     }
 
