@@ -159,8 +159,14 @@ public final class Connection {
     public Builder header(String name, String value) {
       String lower = name.toLowerCase(Locale.ROOT);
       if (lower.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
-        headers.put(Metadata.Key.of(lower, Metadata.BINARY_BYTE_MARSHALLER),
-            Base64.getDecoder().decode(value));
+        byte[] bytes;
+        try {
+          bytes = Base64.getDecoder().decode(value);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(
+              "header " + name + ": a -bin header takes base64, and '" + value + "' is not", e);
+        }
+        headers.put(Metadata.Key.of(lower, Metadata.BINARY_BYTE_MARSHALLER), bytes);
       } else {
         headers.put(Metadata.Key.of(lower, Metadata.ASCII_STRING_MARSHALLER), value);
       }

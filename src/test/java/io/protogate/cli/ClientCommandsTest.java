@@ -246,6 +246,27 @@ class ClientCommandsTest {
   }
 
   @Test
+  void call_binaryHeader_isSentAsBase64DecodedBytes() {
+    Metadata.Key<byte[]> token = Metadata.Key.of("x-token-bin", Metadata.BINARY_BYTE_MARSHALLER);
+    Handlers handlers = Handlers.builder()
+        .unary("GrpcService/hello", (request, call) -> Fields.set(call.newResponse(), "result",
+            java.util.Arrays.toString(call.headers().get(token))).build())
+        .build();
+    try (ServerScope scope = new ServerScope(handlers)) {
+      Result sent = run("call", "--plaintext", "-H", "x-token-bin: AAEC", scope.address,
+          "GrpcService/hello");
+      Result notBase64 = run("call", "--plaintext", "-H", "x-token-bin: !!", scope.address,
+          "GrpcService/hello");
+
+      assertEquals(0, sent.exit(), sent.err());
+      assertTrue(sent.out().contains("\"result\": \"[0, 1, 2]\""), sent.out());
+      assertEquals(2, notBase64.exit());
+      assertTrue(notBase64.err().contains("x-token-bin") && notBase64.err().contains("base64"),
+          notBase64.err());
+    }
+  }
+
+  @Test
   void call_maxTime_deadlineExceeded_exitSixtyEight() {
     Handlers handlers = Handlers.builder()
         .unary("GrpcService/hello", (request, call) -> {
