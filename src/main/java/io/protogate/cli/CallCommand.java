@@ -91,7 +91,7 @@ final class CallCommand implements Callable<Integer> {
     long deadlineNanos = System.nanoTime() + timeout.toNanos();
     ManagedChannel channel = connectionOptions.connection(address).open();
     try {
-      Schema schema = schemaOptions.load(channel, address, timeout, methodName);
+      Schema schema = schemaOptions.load(channel, connectionOptions, address, timeout, methodName);
       Descriptors.MethodDescriptor method = Symbols.method(schema, methodName);
       JsonCodec json = JsonCodec.of(schema, emitDefaults, protoNames);
       Iterator<DynamicMessage> requests = requests(method, json);
@@ -167,7 +167,7 @@ final class CallCommand implements Callable<Integer> {
       return 0;
     }
     if (!outcome.serverAnswered() && status.getCode() == Status.Code.UNAVAILABLE) {
-      throw SchemaOptions.unreachableOr(status.asRuntimeException(), address, "");
+      throw connectionOptions.failure(status, address, "the call");
     }
     if (formatError) {
       com.google.gson.JsonObject error = new com.google.gson.JsonObject();

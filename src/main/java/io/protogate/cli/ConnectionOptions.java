@@ -1,5 +1,6 @@
 package io.protogate.cli;
 
+import io.grpc.Status;
 import io.protogate.client.Connection;
 import java.io.File;
 import java.time.Duration;
@@ -69,5 +70,56 @@ final class ConnectionOptions {
 
   static Duration seconds(double seconds) {
     return Duration.ofNanos((long) (seconds * 1e9));
+  }
+
+  /**
+   * A call that ended before the server answered, worded with the likely fix: most such failures
+   * are a TLS mismatch or a certificate problem, and the raw cause rarely says which flag helps.
+   */
+  CliException failure(Status status, String address, String what) {
+    String detail = describe(status);
+    if (status.getCode() != Status.Code.UNAVAILABLE
+        && status.getCode() != Status.Code.DEADLINE_EXCEEDED) {
+      return new CliException(CliException.NOT_SENT,
+          address + ": " + what + " failed: " + detail);
+    }
+    String advice;
+    if (detail.contains("CERTIFICATE_REQUIRED")) {
+      advice = "the server requires a client certificate: pass --cert and --key";
+    } else if (detail.contains("certification path") || detail.contains("subject alternative")
+        || detail.contains("Certificate")) {
+      advice = "the server's certificate was not accepted: trust its CA with --cacert FILE, name"
+          + " it with --authority, or skip verification with --insecure";
+    } else if (!plaintext && detail.contains("SSL")) {
+      advice = "the TLS handshake failed; if the server has no TLS, add --plaintext";
+    } else if (plaintext && detail.contains("Network closed")) {
+      advice = "the server closed the connection; if it requires TLS, drop --plaintext";
+    } else {
+      advice = "check the address and that the server is running"
+          + (plaintext ? "" : ", and add --plaintext for a server without TLS");
+    }
+    return new CliException(CliException.NOT_SENT,
+        "cannot reach " + address + ": " + detail + "; " + advice);
+  }
+
+  /** The status on one line: gRPC descriptions may span lines, causes may dump whole records. */
+  static String describe(Status status) {
+    String description = status.getDescription() == null ? ""
+        : ": " + status.getDescription().lines().findFirst().orElse("");
+    String cause = status.getCause() == null ? "" : " (" + abbreviate(rootMessage(
+        status.getCause())) + ")";
+    return status.getCode() + description + cause;
+  }
+
+  private static String abbreviate(String text) {
+    String line = text.lines().findFirst().orElse("");
+    return line.length() <= 80 ? line : line.substring(0, 77) + "...";
+  }
+
+  private static String rootMessage(Throwable t) {
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 }

@@ -45,7 +45,7 @@ final class DescribeCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     ManagedChannel channel = connectionOptions.connection(address).open();
     try {
-      Schema schema = schemaOptions.load(channel, address, Duration.ofSeconds(30), symbol);
+      Schema schema = schemaOptions.load(channel, connectionOptions, address, Duration.ofSeconds(30), symbol);
       if (symbol == null) {
         schema.services().forEach(s -> out.println(ProtoSource.of(s)));
       } else {

@@ -33,7 +33,7 @@ final class ListCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ManagedChannel channel = connectionOptions.connection(address).open();
     try {
-      Schema schema = schemaOptions.load(channel, address, Duration.ofSeconds(30), service);
+      Schema schema = schemaOptions.load(channel, connectionOptions, address, Duration.ofSeconds(30), service);
       if (service == null) {
         schema.services().stream().map(Descriptors.ServiceDescriptor::getFullName).sorted()
             .forEach(spec.commandLine().getOut()::println);

@@ -90,6 +90,9 @@ final class ServeCommand implements Callable<Integer> {
       builder.tls(tlsCert, tlsKey);
     }
     if (tlsClientCa != null) {
+      if (tlsCert == null) {
+        throw new CliException(CliException.USAGE, "--tls-client-ca needs --tls-cert and --tls-key");
+      }
       builder.requireClientCertificates(tlsClientCa);
     }
     ProtogateServer server = builder
