@@ -1,0 +1,272 @@
+package io.protogate.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.protogate.cli.ClientCommandsTest.Result;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Protogate's client commands against a server written in Python (grpcio) that has no reflection,
+ * so that the client is checked against another gRPC implementation, and its contract comes from
+ * {@code --protoset} alone. The server generates its stubs from {@code descriptors/*.proto}, the
+ * contracts the descriptor sets passed to the client are compiled from.
+ *
+ * <p>The server stops when its standard input closes, so it cannot outlive this JVM. Python's grpc
+ * packages are not a Maven dependency, so the tests are skipped where they are missing, unless
+ * {@code PROTOGATE_REQUIRE_INTEROP=1} (CI), which turns the skip into a failure.
+ */
+class PythonServerInteropTest {
+  // Debian's packages live in the system interpreter; a python3 earlier on PATH (pyenv, venv)
+  // usually lacks them.
+  private static final String PYTHON = "/usr/bin/python3";
+  private static final Path SCRIPT = Path.of("src/test/python/interop_server.py");
+  private static final Path PROTOS = Path.of("descriptors");
+  private static final List<String> CONTRACT = List.of(
+      "--protoset", "descriptors/hello.desc", "--protoset", "descriptors/demo.desc");
+  private static final long TIMEOUT_SECONDS = 60;
+  private static final String HELLO =
+      "{\"data\": \"xiao gang\", \"skill\": {\"name\": \"engineer\"}}";
+
+  private static Process server;
+  private static Path serverLog;
+  private static String address;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    assumePythonGrpcAvailable();
+    // Standard error goes to a file, so a chatty server can never block on a full pipe.
+    serverLog = Files.createTempFile("interop-server", ".log");
+    server = new ProcessBuilder(PYTHON, SCRIPT.toString(), "--protos", PROTOS.toString())
+        .redirectError(serverLog.toFile())
+        .start();
+    CompletableFuture<Integer> port = new CompletableFuture<>();
+    Thread reader = new Thread(() -> readPort(port), "python-server-stdout");
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      address = "127.0.0.1:" + port.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    } catch (ExecutionException | TimeoutException e) {
+      stop();
+      fail("the Python server did not print its port (" + e + "):\n" + serverLog());
+    }
+  }
+
+  /** Completes {@code port} from the server's {@code PORT n} line, then drains standard output. */
+  private static void readPort(CompletableFuture<Integer> port) {
+    try (BufferedReader out = new BufferedReader(
+        new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = out.readLine()) != null) {
+        if (line.startsWith("PORT ")) {
+          port.complete(Integer.parseInt(line.substring("PORT ".length()).strip()));
+        }
+      }
+      port.completeExceptionally(new IOException("standard output closed"));
+    } catch (IOException | RuntimeException e) {
+      port.completeExceptionally(e);
+    }
+  }
+
+  @AfterAll
+  static void stopServer() throws IOException, InterruptedException {
+    stop();
+    if (serverLog != null) {
+      Files.deleteIfExists(serverLog);
+    }
+  }
+
+  /** Closes the server's standard input, which stops it; kills it if it does not stop. */
+  private static void stop() throws IOException, InterruptedException {
+    if (server == null) {
+      return;
+    }
+    server.getOutputStream().close();
+    if (!server.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      server.destroyForcibly().waitFor();
+    }
+    server = null;
+  }
+
+  private static String serverLog() throws IOException {
+    return serverLog == null ? "" : Files.readString(serverLog, StandardCharsets.UTF_8);
+  }
+
+  /** Runs a client command over plain text, with the contract from the descriptor sets. */
+  private static Result withContract(String command, String... rest) {
+    List<String> args = new ArrayList<>(List.of(command, "--plaintext"));
+    args.addAll(CONTRACT);
+    args.addAll(List.of(rest));
+    return ClientCommandsTest.run(args.toArray(String[]::new));
+  }
+
+  @Test
+  void printsTheResponseAsJson_unaryCall() {
+    Result result = withContract("call", address, "GrpcService/hello", "-d", HELLO);
+
+    assertEquals(0, result.exit(), result.err());
+    assertEquals("{\n  \"result\": \"xiao gangengineer this is gprc test service\",\n"
+        + "  \"mapResult\": {\n    \"12\": 1232\n  }\n}\n", result.out());
+  }
+
+  @Test
+  void headerReachesThePythonServer_callWithHeader() {
+    Result result = withContract("call", "-H", "x-tenant: acme", address, "GrpcService/hello",
+        "-d", HELLO);
+
+    assertEquals(0, result.exit(), result.err());
+    assertEquals("{\n  \"result\": \"acme:xiao gangengineer this is gprc test service\",\n"
+        + "  \"mapResult\": {\n    \"12\": 1232\n  }\n}\n", result.out());
+  }
+
+  @Test
+  void printsEveryTickInOrder_serverStreamingCall() {
+    Instant before = Instant.now();
+    Result result = withContract("call", address, "protogate.demo.StreamingDemo/Countdown",
+        "-d", "{\"from\": 3}");
+
+    assertEquals(0, result.exit(), result.err());
+    String tick = "\\{\\n  \"remaining\": (\\d+),\\n  \"at\": \"([^\"]+)\"\\n\\}\\n";
+    Matcher ticks = Pattern.compile(tick.repeat(3)).matcher(result.out());
+    assertTrue(ticks.matches(), result.out());
+    for (int i = 0; i < 3; i++) {
+      assertEquals(Integer.toString(3 - i), ticks.group(2 * i + 1), result.out());
+      Instant at = Instant.parse(ticks.group(2 * i + 2));
+      assertTrue(!at.isBefore(before.minusSeconds(5)) && !at.isAfter(Instant.now()),
+          "tick time " + at + " is not now");
+    }
+  }
+
+  @Test
+  void sendsEveryRequest_clientStreamingCall() {
+    Result result = withContract("call", address, "protogate.demo.StreamingDemo/Sum",
+        "-d", "{\"value\":1}{\"value\":2}");
+
+    assertEquals(0, result.exit(), result.err());
+    assertEquals("{\n  \"total\": \"3\",\n  \"count\": 2\n}\n", result.out());
+  }
+
+  @Test
+  void printsEveryEchoInOrder_bidiStreamingCall() {
+    Result result = withContract("call", address, "protogate.demo.StreamingDemo/Echo",
+        "-d", "{\"text\": \"one\", \"sequence\": 1}{\"text\": \"two\", \"sequence\": 2}"
+            + "{\"text\": \"three\", \"sequence\": 3}");
+
+    assertEquals(0, result.exit(), result.err());
+    assertEquals("{\n  \"text\": \"one\",\n  \"sequence\": 1\n}\n"
+        + "{\n  \"text\": \"two\",\n  \"sequence\": 2\n}\n"
+        + "{\n  \"text\": \"three\",\n  \"sequence\": 3\n}\n", result.out());
+  }
+
+  @Test
+  void exitsSixtyFourPlusCodeAndFormatErrorPrintsJson_errorStatus() {
+    Result plain = withContract("call", address, "GrpcService/hello", "-d", "{\"data\": \"fail\"}");
+    Result json = withContract("call", "--format-error", address, "GrpcService/hello",
+        "-d", "{\"data\": \"fail\"}");
+
+    assertEquals(64 + 5, plain.exit(), plain.err());
+    assertEquals("", plain.out());
+    assertEquals("ERROR:\n  Code: NOT_FOUND\n  Message: no such thing\n", plain.err());
+    assertEquals(64 + 5, json.exit(), json.err());
+    assertEquals("{\"code\":5,\"message\":\"no such thing\"}\n", json.out());
+  }
+
+  @Test
+  void exitsSixtyFourPlusDeadlineExceeded_maxTimeOnSlowCall() {
+    long start = System.nanoTime();
+    Result result = withContract("call", "--max-time", "0.5", address, "GrpcService/hello",
+        "-d", "{\"data\": \"slow\"}");
+    Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+
+    assertEquals(64 + 4, result.exit(), result.err());
+    assertTrue(result.err().contains("DEADLINE_EXCEEDED"), result.err());
+    // The server would answer after 5 s: the client must have given up on its own deadline.
+    assertTrue(elapsed.compareTo(Duration.ofSeconds(4)) < 0, "took " + elapsed);
+  }
+
+  @Test
+  void listsServicesAndMethods_protosetWithoutReflection() {
+    Result services = withContract("list", address);
+    Result methods = withContract("list", address, "protogate.demo.StreamingDemo");
+
+    assertEquals(0, services.exit(), services.err());
+    assertEquals("GrpcService\nprotogate.demo.StreamingDemo\n", services.out());
+    assertEquals(0, methods.exit(), methods.err());
+    assertEquals("protogate.demo.StreamingDemo.Countdown\nprotogate.demo.StreamingDemo.Sum\n"
+        + "protogate.demo.StreamingDemo.Echo\n", methods.out());
+  }
+
+  @Test
+  void describesServiceAndMessage_protosetWithoutReflection() {
+    Result service = withContract("describe", address, "GrpcService");
+    Result message = withContract("describe", address, "HelloRequest");
+
+    assertEquals(0, service.exit(), service.err());
+    assertEquals("service GrpcService {\n"
+        + "  rpc hello ( .HelloRequest ) returns ( .HelloResponse );\n}\n", service.out());
+    assertEquals(0, message.exit(), message.err());
+    assertEquals("message HelloRequest {\n  string data = 1;\n  .Skill skill = 2;\n}\n",
+        message.out());
+  }
+
+  @Test
+  void exitsOneSuggestingProtoset_listWithoutProtosetOrReflection() {
+    Result result = ClientCommandsTest.run("list", "--plaintext", address);
+
+    assertEquals(1, result.exit(), result.err());
+    assertEquals("", result.out());
+    assertEquals("protogate: " + address + ": reading the contract through reflection failed"
+        + ": UNIMPLEMENTED: the server does not support reflection (v1 or v1alpha); pass its"
+        + " contract with --protoset FILE.desc\n", result.err());
+  }
+
+  private static void assumePythonGrpcAvailable() throws InterruptedException {
+    String problem = pythonGrpcProblem();
+    if (problem == null) {
+      return;
+    }
+    if ("1".equals(System.getenv("PROTOGATE_REQUIRE_INTEROP"))) {
+      fail("PROTOGATE_REQUIRE_INTEROP=1 but " + problem
+          + "; install the Debian packages python3-grpcio python3-grpc-tools");
+    }
+    Assumptions.abort(problem + "; skipping the Python server interop tests");
+  }
+
+  /** Why Python's grpc cannot be used here, or null if it can. */
+  private static String pythonGrpcProblem() throws InterruptedException {
+    Process probe;
+    try {
+      probe = new ProcessBuilder(PYTHON, "-c", "import grpc, grpc_tools")
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start();
+    } catch (IOException e) {
+      return PYTHON + " cannot be run (" + e.getMessage() + ")";
+    }
+    if (!probe.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+      probe.destroyForcibly().waitFor();
+      return PYTHON + " did not answer within " + TIMEOUT_SECONDS + " s";
+    }
+    return probe.exitValue() == 0 ? null : PYTHON + " cannot import grpc and grpc_tools";
+  }
+}
