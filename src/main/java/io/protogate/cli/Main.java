@@ -1,5 +1,8 @@
 package io.protogate.cli;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -11,23 +14,48 @@ import picocli.CommandLine.Command;
     name = "protogate",
     mixinStandardHelpOptions = true,
     versionProvider = Main.Version.class,
-    description = "A dynamic gRPC gateway: serves and calls services described by descriptor sets.",
-    subcommands = {
-      ServeCommand.class, CallCommand.class, ListCommand.class, DescribeCommand.class})
+    description = "A dynamic gRPC gateway: serves and calls services described by descriptor sets.")
 public final class Main {
+  private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+
+  private static Map<String, Supplier<Object>> subcommands() {
+    Map<String, Supplier<Object>> subcommands = new LinkedHashMap<>();
+    subcommands.put("serve", ServeCommand::new);
+    subcommands.put("call", CallCommand::new);
+    subcommands.put("list", ListCommand::new);
+    subcommands.put("describe", DescribeCommand::new);
+    return subcommands;
+  }
+
   public static void main(String[] args) {
     // One line per record: the server's start-up line must read as one line in any log.
     System.setProperty(
         "java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s - %5$s%6$s%n");
-    System.exit(commandLine().execute(args));
+    System.exit(commandLine(args.length > 0 ? args[0] : "").execute(args));
   }
 
+  /** The whole command line, every subcommand included. */
   static CommandLine commandLine() {
-    return new CommandLine(new Main())
+    return commandLine("");
+  }
+
+  /**
+   * The command line for running {@code subcommand}: only that one is modelled when it is known,
+   * because picocli reads every option of every subcommand up front, and for a one-shot {@code
+   * call} that was a tenth of the JVM's whole run. Anything else (help, a typo) gets them all.
+   */
+  static CommandLine commandLine(String subcommand) {
+    CommandLine commandLine = new CommandLine(new Main());
+    SUBCOMMANDS.forEach((name, command) -> {
+      if (!SUBCOMMANDS.containsKey(subcommand) || name.equals(subcommand)) {
+        commandLine.addSubcommand(name, command.get());
+      }
+    });
+    return commandLine
         .setExecutionExceptionHandler(
-            (e, commandLine, parseResult) -> {
-              commandLine.getErr().println("protogate: " + e.getMessage());
-              commandLine.getErr().flush();
+            (e, failed, parseResult) -> {
+              failed.getErr().println("protogate: " + e.getMessage());
+              failed.getErr().flush();
               return e instanceof CliException cli ? cli.exitCode() : CliException.NOT_SENT;
             });
   }

@@ -25,9 +25,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Function;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
  * Turns descriptor sets into a {@link Schema}. Files may come in any order, within a set and
@@ -37,20 +34,28 @@ import java.util.stream.Stream;
  * than surfacing later as a missing method.
  */
 public final class SchemaLoader {
-  private static final Map<String, FileDescriptor> WELL_KNOWN =
-      Stream.of(
-              AnyProto.getDescriptor(),
-              ApiProto.getDescriptor(),
-              DescriptorProtos.getDescriptor(),
-              DurationProto.getDescriptor(),
-              EmptyProto.getDescriptor(),
-              FieldMaskProto.getDescriptor(),
-              SourceContextProto.getDescriptor(),
-              StructProto.getDescriptor(),
-              TimestampProto.getDescriptor(),
-              TypeProto.getDescriptor(),
-              WrappersProto.getDescriptor())
-          .collect(Collectors.toUnmodifiableMap(FileDescriptor::getName, Function.identity()));
+  /**
+   * The well-known files compiled into protobuf-java, for sets made without {@code
+   * --include_imports}. Looked up by name, not held in a table, so that a schema which imports none
+   * of them never initializes their (large, in the case of descriptor.proto) descriptors: that
+   * alone is a tenth of a one-shot call's start-up.
+   */
+  private static FileDescriptor wellKnown(String name) {
+    return switch (name) {
+      case "google/protobuf/any.proto" -> AnyProto.getDescriptor();
+      case "google/protobuf/api.proto" -> ApiProto.getDescriptor();
+      case "google/protobuf/descriptor.proto" -> DescriptorProtos.getDescriptor();
+      case "google/protobuf/duration.proto" -> DurationProto.getDescriptor();
+      case "google/protobuf/empty.proto" -> EmptyProto.getDescriptor();
+      case "google/protobuf/field_mask.proto" -> FieldMaskProto.getDescriptor();
+      case "google/protobuf/source_context.proto" -> SourceContextProto.getDescriptor();
+      case "google/protobuf/struct.proto" -> StructProto.getDescriptor();
+      case "google/protobuf/timestamp.proto" -> TimestampProto.getDescriptor();
+      case "google/protobuf/type.proto" -> TypeProto.getDescriptor();
+      case "google/protobuf/wrappers.proto" -> WrappersProto.getDescriptor();
+      default -> null;
+    };
+  }
 
   private SchemaLoader() {}
 
@@ -192,8 +197,8 @@ public final class SchemaLoader {
       for (String dependency : origin.proto.getDependencyList()) {
         if (protos.containsKey(dependency)) {
           dependencies.add(link(dependency, out));
-        } else if (WELL_KNOWN.containsKey(dependency)) {
-          dependencies.add(linkWellKnown(WELL_KNOWN.get(dependency), out));
+        } else if (wellKnown(dependency) != null) {
+          dependencies.add(linkWellKnown(wellKnown(dependency), out));
         } else {
           throw new SchemaException(
               origin.source,
