@@ -309,6 +309,37 @@ class ClientCommandsTest {
   }
 
   @Test
+  @SuppressWarnings("deprecation") // v1alpha-only servers are exactly what this test needs.
+  void list_serverWithOnlyV1alphaReflection_fallsBackToIt() throws Exception {
+    io.grpc.Server legacy = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
+        .forAddress(new java.net.InetSocketAddress("127.0.0.1", 0))
+        .addService(io.grpc.protobuf.services.ProtoReflectionService.newInstance())
+        .addService(new io.grpc.protobuf.services.HealthStatusManager().getHealthService())
+        .build()
+        .start();
+    try {
+      Result result = run("list", "--plaintext", "127.0.0.1:" + legacy.getPort());
+
+      assertEquals(0, result.exit(), result.err());
+      assertEquals("grpc.health.v1.Health\ngrpc.reflection.v1alpha.ServerReflection\n",
+          result.out());
+    } finally {
+      legacy.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void call_responseLargerThanMaxMsgSz_resourceExhausted_exitSeventyTwo() {
+    // --protoset: the limit applies to reflection's answers too, which exceed 100 bytes.
+    Result result = run("call", "--plaintext", "--max-msg-sz", "100", "--protoset",
+        "descriptors/hello.desc", address,
+        "GrpcService/hello", "-d", "{\"data\": \"" + "x".repeat(200) + "\"}");
+
+    assertEquals(64 + 8, result.exit(), result.err());
+    assertTrue(result.err().contains("RESOURCE_EXHAUSTED"), result.err());
+  }
+
+  @Test
   void list_servicesAndMethods() {
     Result services = run("list", "--plaintext", address);
     Result methods = run("list", "--plaintext", address, "protogate.demo.StreamingDemo");
