@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.protogate.cli.ClientCommandsTest.Result;
+import io.protogate.interop.PythonGrpc;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -22,7 +23,6 @@ import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -39,7 +39,7 @@ import org.junit.jupiter.api.Test;
 class PythonServerInteropTest {
   // Debian's packages live in the system interpreter; a python3 earlier on PATH (pyenv, venv)
   // usually lacks them.
-  private static final String PYTHON = "/usr/bin/python3";
+  private static final String PYTHON = PythonGrpc.PYTHON;
   private static final Path SCRIPT = Path.of("src/test/python/interop_server.py");
   private static final Path PROTOS = Path.of("descriptors");
   private static final List<String> CONTRACT = List.of(
@@ -54,7 +54,7 @@ class PythonServerInteropTest {
 
   @BeforeAll
   static void startServer() throws Exception {
-    assumePythonGrpcAvailable();
+    PythonGrpc.assumeAvailable();
     // Standard error goes to a file, so a chatty server can never block on a full pipe.
     serverLog = Files.createTempFile("interop-server", ".log");
     server = new ProcessBuilder(PYTHON, SCRIPT.toString(), "--protos", PROTOS.toString())
@@ -238,35 +238,5 @@ class PythonServerInteropTest {
     assertEquals("protogate: " + address + ": reading the contract through reflection failed"
         + ": UNIMPLEMENTED: the server does not support reflection (v1 or v1alpha); pass its"
         + " contract with --protoset FILE.desc\n", result.err());
-  }
-
-  private static void assumePythonGrpcAvailable() throws InterruptedException {
-    String problem = pythonGrpcProblem();
-    if (problem == null) {
-      return;
-    }
-    if ("1".equals(System.getenv("PROTOGATE_REQUIRE_INTEROP"))) {
-      fail("PROTOGATE_REQUIRE_INTEROP=1 but " + problem
-          + "; install the Debian packages python3-grpcio python3-grpc-tools");
-    }
-    Assumptions.abort(problem + "; skipping the Python server interop tests");
-  }
-
-  /** Why Python's grpc cannot be used here, or null if it can. */
-  private static String pythonGrpcProblem() throws InterruptedException {
-    Process probe;
-    try {
-      probe = new ProcessBuilder(PYTHON, "-c", "import grpc, grpc_tools")
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .start();
-    } catch (IOException e) {
-      return PYTHON + " cannot be run (" + e.getMessage() + ")";
-    }
-    if (!probe.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-      probe.destroyForcibly().waitFor();
-      return PYTHON + " did not answer within " + TIMEOUT_SECONDS + " s";
-    }
-    return probe.exitValue() == 0 ? null : PYTHON + " cannot import grpc and grpc_tools";
   }
 }

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PythonInteropTest {
   // Debian's packages live in the system interpreter; a python3 earlier on PATH (pyenv, venv)
   // usually lacks them.
-  private static final String PYTHON = "/usr/bin/python3";
+  private static final String PYTHON = PythonGrpc.PYTHON;
   private static final Path SCRIPT = Path.of("src/test/python/interop_client.py");
   private static final Path PROTOS = Path.of("descriptors");
   private static final long TIMEOUT_SECONDS = 60;
@@ -52,7 +51,7 @@ class PythonInteropTest {
 
   @Test
   void pythonGrpcioClient_callsEveryShapeAndGetsRightStatuses() throws Exception {
-    assumePythonGrpcAvailable();
+    PythonGrpc.assumeAvailable();
     server =
         ProtogateServer.builder(SchemaLoader.fromSources(BundledDescriptors.sources()))
             .port(0)
@@ -86,38 +85,5 @@ class PythonInteropTest {
     for (String check : CHECKS) {
       assertTrue(lines.contains("ok " + check), () -> "no 'ok " + check + "' line in:\n" + log);
     }
-  }
-
-  private static void assumePythonGrpcAvailable() throws InterruptedException {
-    String problem = pythonGrpcProblem();
-    if (problem == null) {
-      return;
-    }
-    if ("1".equals(System.getenv("PROTOGATE_REQUIRE_INTEROP"))) {
-      fail(
-          "PROTOGATE_REQUIRE_INTEROP=1 but "
-              + problem
-              + "; install the Debian packages python3-grpcio python3-grpc-tools");
-    }
-    Assumptions.abort(problem + "; skipping the Python interop test");
-  }
-
-  /** Why Python's grpc cannot be used here, or null if it can. */
-  private static String pythonGrpcProblem() throws InterruptedException {
-    Process probe;
-    try {
-      probe =
-          new ProcessBuilder(PYTHON, "-c", "import grpc, grpc_tools")
-              .redirectErrorStream(true)
-              .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-              .start();
-    } catch (IOException e) {
-      return PYTHON + " cannot be run (" + e.getMessage() + ")";
-    }
-    if (!probe.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-      probe.destroyForcibly().waitFor();
-      return PYTHON + " did not answer within " + TIMEOUT_SECONDS + " s";
-    }
-    return probe.exitValue() == 0 ? null : PYTHON + " cannot import grpc and grpc_tools";
   }
 }

@@ -82,7 +82,7 @@ class ProtogateServerTest {
   void clientStreaming_sumAddsEveryNumber() throws Exception {
     try (ServerFixture fixture = ServerFixture.bundled()) {
       var method = ServerFixture.method("protogate.demo.StreamingDemo/Sum");
-      Recorder responses = new Recorder();
+      Recorder<DynamicMessage> responses = new Recorder<DynamicMessage>();
       StreamObserver<DynamicMessage> requests =
           ClientCalls.asyncClientStreamingCall(
               fixture.channel.newCall(DynamicCalls.methodDescriptor(method), deadline()),
@@ -102,7 +102,7 @@ class ProtogateServerTest {
   void bidiStreaming_echoAnswersEachMessageAsItArrives() throws Exception {
     try (ServerFixture fixture = ServerFixture.bundled()) {
       var method = ServerFixture.method("protogate.demo.StreamingDemo/Echo");
-      Recorder responses = new Recorder();
+      Recorder<DynamicMessage> responses = new Recorder<DynamicMessage>();
       StreamObserver<DynamicMessage> requests =
           ClientCalls.asyncBidiStreamingCall(
               fixture.channel.newCall(DynamicCalls.methodDescriptor(method), deadline()),
@@ -162,7 +162,7 @@ class ProtogateServerTest {
           .setFullMethodName("protogate.demo.StreamingDemo/Echo")
           .setType(MethodDescriptor.MethodType.BIDI_STREAMING)
           .build();
-      BytesRecorder responses = new BytesRecorder();
+      Recorder<byte[]> responses = new Recorder<>();
       StreamObserver<byte[]> requests =
           ClientCalls.asyncBidiStreamingCall(fixture.channel.newCall(rawEcho, deadline()),
               responses);
@@ -172,7 +172,7 @@ class ProtogateServerTest {
       Status status = responses.awaitStatus();
       assertEquals(Status.Code.INVALID_ARGUMENT, status.getCode());
       assertTrue(status.getDescription().contains("protogate.demo.EchoMessage"), status.toString());
-      assertEquals(1, responses.messages.size(), "the valid first message was answered");
+      assertEquals(1, responses.queue.size(), "the valid first message was answered");
       assertTrue(handlerSawError.await(10, TimeUnit.SECONDS));
     }
   }
@@ -268,7 +268,7 @@ class ProtogateServerTest {
         .build();
     try (ServerFixture fixture = ServerFixture.bundled(handlers)) {
       var method = ServerFixture.method("protogate.demo.StreamingDemo/Sum");
-      Recorder responses = new Recorder();
+      Recorder<DynamicMessage> responses = new Recorder<DynamicMessage>();
       StreamObserver<DynamicMessage> requests = ClientCalls.asyncClientStreamingCall(
           fixture.channel.newCall(DynamicCalls.methodDescriptor(method), deadline()), responses);
       requests.onNext(fixture.message(method.getInputType(), "{\"value\": 1}"));
@@ -320,7 +320,7 @@ class ProtogateServerTest {
       var method = ServerFixture.method("protogate.demo.StreamingDemo/Countdown");
       var clientCall = fixture.channel.newCall(DynamicCalls.methodDescriptor(method), deadline());
       ClientCalls.asyncServerStreamingCall(clientCall,
-          fixture.message(method.getInputType(), "{\"from\": 1}"), new Recorder());
+          fixture.message(method.getInputType(), "{\"from\": 1}"), new Recorder<DynamicMessage>());
       assertTrue(started.await(10, TimeUnit.SECONDS));
 
       clientCall.cancel("user pressed Ctrl-C", null);
@@ -373,7 +373,7 @@ class ProtogateServerTest {
     ServerFixture fixture = ServerFixture.bundled(handlers);
     try {
       var method = ServerFixture.method(HELLO);
-      Recorder inFlight = new Recorder();
+      Recorder<DynamicMessage> inFlight = new Recorder<DynamicMessage>();
       ClientCalls.asyncUnaryCall(
           fixture.channel.newCall(DynamicCalls.methodDescriptor(method), deadline()),
           fixture.message(method.getInputType(), "{\"data\": \"slow\"}"), inFlight);
@@ -413,14 +413,14 @@ class ProtogateServerTest {
   }
 
   /** Collects a call's responses and its end, for tests to wait on. */
-  static class Recorder implements StreamObserver<DynamicMessage> {
-    final LinkedBlockingQueue<DynamicMessage> queue = new LinkedBlockingQueue<>();
-    final List<DynamicMessage> messages = new ArrayList<>();
+  static class Recorder<T> implements StreamObserver<T> {
+    final LinkedBlockingQueue<T> queue = new LinkedBlockingQueue<>();
+    final List<T> messages = new ArrayList<>();
     final CountDownLatch done = new CountDownLatch(1);
     volatile Status status;
 
     @Override
-    public void onNext(DynamicMessage value) {
+    public void onNext(T value) {
       queue.add(value);
     }
 
@@ -436,8 +436,8 @@ class ProtogateServerTest {
       done.countDown();
     }
 
-    DynamicMessage next() throws InterruptedException {
-      DynamicMessage next = queue.poll(10, TimeUnit.SECONDS);
+    T next() throws InterruptedException {
+      T next = queue.poll(10, TimeUnit.SECONDS);
       assertTrue(next != null, "no response within 10 s");
       return next;
     }
@@ -447,40 +447,11 @@ class ProtogateServerTest {
       return status;
     }
 
-    List<DynamicMessage> awaitOk() throws InterruptedException {
+    List<T> awaitOk() throws InterruptedException {
       Status end = awaitStatus();
       assertTrue(end.isOk(), "call failed: " + end);
       queue.drainTo(messages);
       return messages;
-    }
-  }
-
-  /** Like {@link Recorder}, for raw-bytes calls. */
-  static final class BytesRecorder implements StreamObserver<byte[]> {
-    final List<byte[]> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
-    final CountDownLatch done = new CountDownLatch(1);
-    volatile Status status;
-
-    @Override
-    public void onNext(byte[] value) {
-      messages.add(value);
-    }
-
-    @Override
-    public void onError(Throwable t) {
-      status = Status.fromThrowable(t);
-      done.countDown();
-    }
-
-    @Override
-    public void onCompleted() {
-      status = Status.OK;
-      done.countDown();
-    }
-
-    Status awaitStatus() throws InterruptedException {
-      assertTrue(done.await(10, TimeUnit.SECONDS), "call did not end within 10 s");
-      return status;
     }
   }
 
