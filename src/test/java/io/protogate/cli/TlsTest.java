@@ -1,10 +1,12 @@
 package io.protogate.cli;
 
+import static io.protogate.cli.ClientCommandsTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.protogate.cli.ClientCommandsTest.Result;
 import io.protogate.descriptor.BundledDescriptors;
 import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
@@ -12,8 +14,6 @@ import io.protogate.handler.Handlers;
 import io.protogate.server.ProtogateServer;
 import java.io.File;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -203,18 +203,6 @@ class TlsTest {
   }
 
   // --- Helpers.
-
-  record Result(int exit, String out, String err) {}
-
-  private static Result run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exit = Main.commandLine()
-        .setOut(new PrintWriter(out))
-        .setErr(new PrintWriter(err))
-        .execute(args);
-    return new Result(exit, out.toString(), err.toString());
-  }
 
   /**
    * One line on standard error, no stack trace, naming the address and containing {@code why}
