@@ -7,6 +7,9 @@ import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
 import com.google.protobuf.util.JsonFormat.TypeRegistry;
 import io.grpc.MethodDescriptor.MethodType;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +29,7 @@ public final class Schema {
   private final Map<String, Descriptor> messages;
   private final Map<String, EnumDescriptor> enums;
   private final TypeRegistry typeRegistry;
+  private final String version;
 
   Schema(List<FileDescriptor> files, List<String> sources) {
     this.files = List.copyOf(files);
@@ -51,6 +55,28 @@ public final class Schema {
     this.messages = Map.copyOf(messages);
     this.enums = Map.copyOf(enums);
     this.typeRegistry = registry.build();
+    this.version = version(files);
+  }
+
+  private static String version(List<FileDescriptor> files) {
+    MessageDigest digest;
+    try {
+      digest = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every JDK has SHA-256", e);
+    }
+    for (FileDescriptor file : files) {
+      digest.update(file.toProto().toByteArray());
+    }
+    return HexFormat.of().formatHex(digest.digest(), 0, 6);
+  }
+
+  /**
+   * A short hash of every file served, in link order: equal schemas have equal versions, so a
+   * client can tell which contract answered, and a reload of unchanged files is no swap.
+   */
+  public String version() {
+    return version;
   }
 
   private static void indexMessage(

@@ -6,6 +6,7 @@ import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.ServiceDescriptor;
 import io.grpc.Status;
@@ -49,8 +50,9 @@ final class DynamicServices {
 
   static List<ServerServiceDefinition> build(Schema schema, Handlers handlers) {
     List<ServerServiceDefinition> definitions = new ArrayList<>();
+    VersionHeader version = new VersionHeader(schema.version());
     for (Descriptors.ServiceDescriptor service : schema.services()) {
-      definitions.add(build(service, handlers));
+      definitions.add(ServerInterceptors.intercept(build(service, handlers), version));
     }
     return definitions;
   }

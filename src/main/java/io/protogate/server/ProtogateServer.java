@@ -34,23 +34,28 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ProtogateServer implements AutoCloseable {
   public static final int DEFAULT_PORT = 50052;
 
-  private final Schema schema;
+  private final Handlers handlers;
+  private final ServiceRegistry registry;
   private final Server server;
   private final HealthStatusManager health;
   private final Duration shutdownGrace;
   private final InetSocketAddress address;
   private final AtomicBoolean closing = new AtomicBoolean();
 
+  // Written only by swap (synchronized), read from any thread.
+  private volatile Schema schema;
+
   private ProtogateServer(Builder builder) {
     this.schema = builder.schema;
     this.shutdownGrace = builder.shutdownGrace;
     this.address = new InetSocketAddress(builder.host, builder.port);
+    this.handlers = builder.handlers;
     this.health = new HealthStatusManager();
-    List<ServerServiceDefinition> services = DynamicServices.build(schema, builder.handlers);
+    this.registry = new ServiceRegistry(DynamicServices.build(schema, handlers));
     this.server =
         NettyServerBuilder.forAddress(address, builder.credentials())
             .maxInboundMessageSize(builder.maxInboundMessageSize)
-            .fallbackHandlerRegistry(new ServiceRegistry(services))
+            .fallbackHandlerRegistry(registry)
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
             .addService(v1alphaReflection())
@@ -90,11 +95,35 @@ public final class ProtogateServer implements AutoCloseable {
     return root.getMessage();
   }
 
+  /**
+   * Serves {@code next} instead of the current schema, in one step: calls that started before
+   * keep the definitions they started with, calls that start after see the new ones, reflection
+   * and health follow. Handlers are bound again by method name. If a handler does not fit its
+   * method in {@code next}, nothing changes and {@link IllegalArgumentException} says why.
+   */
+  public synchronized void swap(Schema next) {
+    List<ServerServiceDefinition> definitions = DynamicServices.build(next, handlers);
+    Schema previous = schema;
+    registry.replace(definitions);
+    schema = next;
+    for (ServiceDescriptor service : previous.services()) {
+      if (next.findService(service.getFullName()).isEmpty()) {
+        health.clearStatus(service.getFullName());
+      }
+    }
+    if (!closing.get()) {
+      for (ServiceDescriptor service : next.services()) {
+        health.setStatus(service.getFullName(), ServingStatus.SERVING);
+      }
+    }
+  }
+
   /** The port actually bound: useful when built with port 0. */
   public int port() {
     return server.getPort();
   }
 
+  /** The schema served now. */
   public Schema schema() {
     return schema;
   }
