@@ -11,6 +11,8 @@ import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
 import io.protogate.handler.Handlers;
 import io.protogate.json.JsonCodec;
+import io.protogate.reload.DescriptorWatcher;
+import io.protogate.reload.Reloader;
 import io.protogate.server.ProtogateServer;
 import java.io.File;
 import java.io.PrintWriter;
@@ -61,6 +63,10 @@ final class ServeCommand implements Callable<Integer> {
       + " (default: ${DEFAULT-VALUE}); larger ones get RESOURCE_EXHAUSTED.")
   int maxMessageSize = 4 * 1024 * 1024;
 
+  @Option(names = "--no-watch", description = "Do not reload the --descriptors paths when they"
+      + " change (SIGHUP still reloads).")
+  boolean noWatch;
+
   @Option(names = "--tls-cert", paramLabel = "FILE", description = "Serve TLS with this"
       + " certificate chain (PEM); needs --tls-key.")
   File tlsCert;
@@ -103,10 +109,16 @@ final class ServeCommand implements Callable<Integer> {
         .maxInboundMessageSize(maxMessageSize)
         .build();
     server.start();
+    Reloader reloader = descriptors.isEmpty() ? null : new Reloader(descriptors, server);
+    DescriptorWatcher watcher = reloader == null || noWatch
+        ? null : DescriptorWatcher.start(reloader, Duration.ofMillis(300));
     CountDownLatch stop = new CountDownLatch(1);
     // Handling the signals ourselves (instead of a shutdown hook) lets a graceful stop exit 0.
     Signal.handle(new Signal("TERM"), signal -> stop.countDown());
     Signal.handle(new Signal("INT"), signal -> stop.countDown());
+    if (reloader != null) {
+      Signal.handle(new Signal("HUP"), signal -> reloader.reload());
+    }
     logger.info(
         "serving "
             + schema.services().stream().map(Descriptors.ServiceDescriptor::getFullName)
@@ -117,6 +129,9 @@ final class ServeCommand implements Callable<Integer> {
             + server.port()
             + " from "
             + String.join(", ", schema.sources())
+            + ", contract version " + schema.version()
+            + (reloader == null ? "" : watcher == null ? ", reloaded on SIGHUP"
+                : ", reloaded when they change or on SIGHUP")
             + " (reflection v1 and v1alpha, health)");
     if (demo) {
       showDemoCall(schema, server.port());
@@ -124,6 +139,9 @@ final class ServeCommand implements Callable<Integer> {
     stop.await();
     logger.info("stopping: refusing new calls, waiting up to " + shutdownGraceSeconds
         + " s for calls in flight");
+    if (watcher != null) {
+      watcher.close();
+    }
     server.close();
     logger.info("stopped");
     return 0;

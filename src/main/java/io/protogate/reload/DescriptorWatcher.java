@@ -1,0 +1,91 @@
+package io.protogate.reload;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Keeps a running server on the current contents of its descriptor paths: when a set in a watched
+ * directory (or a watched file) is added, replaced or removed, the {@link Reloader} runs; a
+ * rejected set is tried again at the next change. Bursts of writes are coalesced: a reload
+ * happens once the files have been quiet for the settle time.
+ */
+public final class DescriptorWatcher implements AutoCloseable {
+  private static final Logger logger = Logger.getLogger(DescriptorWatcher.class.getName());
+
+  private final Reloader reloader;
+  private final WatchService watchService;
+  private final Thread thread;
+  private final Duration settle;
+
+  private DescriptorWatcher(Reloader reloader, Duration settle) {
+    this.reloader = reloader;
+    this.settle = settle;
+    List<Path> paths = reloader.paths();
+    try {
+      this.watchService = paths.get(0).getFileSystem().newWatchService();
+      Set<Path> directories = new LinkedHashSet<>();
+      for (Path path : paths) {
+        Path absolute = path.toAbsolutePath();
+        directories.add(Files.isDirectory(absolute) ? absolute : absolute.getParent());
+      }
+      for (Path directory : directories) {
+        directory.register(watchService, StandardWatchEventKinds.ENTRY_CREATE,
+            StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot watch " + paths + ": " + e.getMessage(), e);
+    }
+    this.thread = new Thread(this::run, "protogate-descriptor-watcher");
+    this.thread.setDaemon(true);
+  }
+
+  /** Starts watching the paths of {@code reloader}, reloading once they settle after a change. */
+  public static DescriptorWatcher start(Reloader reloader, Duration settle) {
+    DescriptorWatcher watcher = new DescriptorWatcher(reloader, settle);
+    watcher.thread.start();
+    return watcher;
+  }
+
+  private void run() {
+    try {
+      while (true) {
+        WatchKey key = watchService.take();
+        // Coalesce: keep draining until the directory has been quiet for the settle time.
+        do {
+          key.pollEvents();
+          key.reset();
+        } while ((key = watchService.poll(settle.toMillis(), TimeUnit.MILLISECONDS)) != null);
+        try {
+          reloader.reload();
+        } catch (RuntimeException e) {
+          logger.log(Level.WARNING, "reload failed; still serving the previous contract", e);
+        }
+      }
+    } catch (InterruptedException | ClosedWatchServiceException e) {
+      // Closed: stop watching.
+    }
+  }
+
+  @Override
+  public void close() {
+    try {
+      watchService.close();
+    } catch (IOException e) {
+      logger.log(Level.FINE, "closing the watch service", e);
+    }
+    thread.interrupt();
+  }
+}

@@ -1,0 +1,78 @@
+package io.protogate.reload;
+
+import io.protogate.descriptor.Schema;
+import io.protogate.descriptor.SchemaException;
+import io.protogate.descriptor.SchemaLoader;
+import io.protogate.server.ProtogateServer;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * Loads a server's descriptor paths again and swaps the result in when the contract changed. A
+ * set that does not load (broken, half-written, an import that no longer resolves) or does not
+ * fit the handlers is rejected whole: the last good contract keeps serving.
+ */
+public final class Reloader {
+  private static final Logger logger = Logger.getLogger(Reloader.class.getName());
+
+  /** What became of a reload. */
+  public interface Listener {
+    void swapped(Schema schema);
+
+    void rejected(String problem);
+  }
+
+  private final List<Path> paths;
+  private final ProtogateServer server;
+  private final Listener listener;
+
+  public Reloader(List<Path> paths, ProtogateServer server, Listener listener) {
+    this.paths = List.copyOf(paths);
+    this.server = server;
+    this.listener = listener;
+  }
+
+  /** A reloader that logs every swap and every rejected set. */
+  public Reloader(List<Path> paths, ProtogateServer server) {
+    this(paths, server, new Listener() {
+      @Override
+      public void swapped(Schema schema) {
+        logger.info("now serving contract version " + schema.version() + ": "
+            + schema.services().size() + " services from " + String.join(", ", schema.sources()));
+      }
+
+      @Override
+      public void rejected(String problem) {
+        logger.warning("reload rejected, still serving contract version "
+            + server.schema().version() + ": " + problem);
+      }
+    });
+  }
+
+  List<Path> paths() {
+    return paths;
+  }
+
+  /** Loads and, if the contract changed, swaps. Serialized: two reloads never interleave. */
+  public synchronized void reload() {
+    Schema next;
+    try {
+      next = SchemaLoader.load(paths);
+    } catch (SchemaException | UncheckedIOException e) {
+      listener.rejected(e.getMessage());
+      return;
+    }
+    if (next.version().equals(server.schema().version())) {
+      return;
+    }
+    try {
+      server.swap(next);
+    } catch (IllegalArgumentException e) {
+      listener.rejected(e.getMessage());
+      return;
+    }
+    listener.swapped(next);
+  }
+}
