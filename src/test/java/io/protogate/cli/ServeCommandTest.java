@@ -54,6 +54,42 @@ class ServeCommandTest {
   }
 
   @Test
+  void serve_sighup_reloadsTheDescriptors(@TempDir Path dir) throws Exception {
+    Path set = dir.resolve("contract.desc");
+    Files.copy(Path.of("descriptors/hello.desc"), set);
+    Process process = new ProcessBuilder(javaCommand("serve", "--port", "0", "--no-watch",
+        "--descriptors", dir.toString()))
+        .redirectErrorStream(true)
+        .start();
+    try {
+      BufferedReader output = new BufferedReader(
+          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      String started = readUntil(output, "serving GrpcService on");
+      assertTrue(started.contains("reloaded on SIGHUP"), started);
+
+      Files.copy(Path.of("descriptors/demo.desc"), dir.resolve("demo.desc"));
+      new ProcessBuilder("kill", "-HUP", String.valueOf(process.pid())).start().waitFor();
+
+      String reloaded = readUntil(output, "now serving contract version");
+      assertTrue(reloaded.contains("2 services"), reloaded);
+    } finally {
+      process.destroy();
+      assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+    }
+  }
+
+  /** Reads lines until one contains {@code text}; returns it, or fails at end of output. */
+  private static String readUntil(BufferedReader output, String text) throws IOException {
+    String line;
+    while ((line = output.readLine()) != null) {
+      if (line.contains(text)) {
+        return line;
+      }
+    }
+    throw new AssertionError("the server never printed '" + text + "'");
+  }
+
+  @Test
   void serve_notADescriptorSet_oneLineErrorNamingTheFile_exitOne(@TempDir Path dir)
       throws IOException {
     Path proto = Files.writeString(dir.resolve("hello.desc"), "syntax = \"proto3\";\n");

@@ -1,11 +1,14 @@
 package io.protogate.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -15,6 +18,10 @@ import io.grpc.reflection.v1.ServerReflectionRequest;
 import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.reflection.v1.ServiceResponse;
 import io.grpc.stub.StreamObserver;
+import io.protogate.descriptor.BundledDescriptors;
+import io.protogate.descriptor.DescriptorSource;
+import io.protogate.descriptor.Schema;
+import io.protogate.descriptor.SchemaLoader;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -131,6 +138,49 @@ class ReflectionAndHealthTest {
     fixture.server.close();
 
     assertEquals(ServingStatus.NOT_SERVING, statuses.poll(10, TimeUnit.SECONDS).getStatus());
+  }
+
+  @Test
+  void swap_removedServiceLeavesHealthAndReflection() throws Exception {
+    Schema helloOnly = SchemaLoader.fromSources(BundledDescriptors.sources().subList(0, 1));
+    var health = HealthGrpc.newBlockingStub(fixture.channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+
+    fixture.server.swap(helloOnly);
+
+    StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> health.check(
+        HealthCheckRequest.newBuilder().setService("protogate.demo.StreamingDemo").build()));
+    assertEquals(Status.Code.NOT_FOUND, e.getStatus().getCode(), "health: service unknown");
+    Set<String> services = reflectV1(ServerReflectionRequest.newBuilder().setListServices("")
+        .build()).getListServicesResponse().getServiceList().stream()
+        .map(ServiceResponse::getName).collect(Collectors.toSet());
+    assertTrue(services.contains("GrpcService") && !services.contains(
+        "protogate.demo.StreamingDemo"), services.toString());
+    assertEquals(ServingStatus.SERVING, health.check(HealthCheckRequest.newBuilder()
+        .setService("GrpcService").build()).getStatus());
+  }
+
+  @Test
+  void swap_toAContractAHandlerDoesNotFit_isRefusedAndChangesNothing() {
+    Schema current = fixture.server.schema();
+    // The bundled Countdown handler is server-streaming: a contract declaring it unary must not
+    // be served with it.
+    Schema misfit = SchemaLoader.fromSources(List.of(new DescriptorSource("misfit",
+        com.google.protobuf.DescriptorProtos.FileDescriptorSet.newBuilder()
+            .addFile(unaryCountdown()).build().toByteArray())));
+
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> fixture.server.swap(misfit));
+
+    assertTrue(e.getMessage().contains("protogate.demo.StreamingDemo/Countdown"), e.getMessage());
+    assertSame(current, fixture.server.schema());
+  }
+
+  private static FileDescriptorProto unaryCountdown() {
+    FileDescriptorProto demo = ServerFixture.BUNDLED.findService("protogate.demo.StreamingDemo")
+        .orElseThrow().getFile().toProto();
+    FileDescriptorProto.Builder builder = demo.toBuilder();
+    builder.getServiceBuilder(0).getMethodBuilder(0).setServerStreaming(false);
+    return builder.build();
   }
 
   private ServerReflectionResponse reflectV1(ServerReflectionRequest request)
