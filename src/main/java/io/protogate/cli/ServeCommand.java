@@ -67,6 +67,11 @@ final class ServeCommand implements Callable<Integer> {
       + " change (SIGHUP still reloads).")
   boolean noWatch;
 
+  @Option(names = "--reject-breaking", description = "Refuse a reloaded contract that breaks"
+      + " callers (a method removed or its call type changed, a field number reused with another"
+      + " type); without it such changes are logged as warnings and swapped in.")
+  boolean rejectBreaking;
+
   @Option(names = "--tls-cert", paramLabel = "FILE", description = "Serve TLS with this"
       + " certificate chain (PEM); needs --tls-key.")
   File tlsCert;
@@ -109,7 +114,7 @@ final class ServeCommand implements Callable<Integer> {
         .maxInboundMessageSize(maxMessageSize)
         .build();
     server.start();
-    Reloader reloader = descriptors.isEmpty() ? null : new Reloader(descriptors, server);
+    Reloader reloader = descriptors.isEmpty() ? null : new Reloader(descriptors, server, rejectBreaking);
     DescriptorWatcher watcher = reloader == null || noWatch
         ? null : DescriptorWatcher.start(reloader, Duration.ofMillis(300));
     CountDownLatch stop = new CountDownLatch(1);

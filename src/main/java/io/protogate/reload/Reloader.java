@@ -27,16 +27,23 @@ public final class Reloader {
   private final List<Path> paths;
   private final ProtogateServer server;
   private final Listener listener;
+  private final boolean rejectBreaking;
 
-  public Reloader(List<Path> paths, ProtogateServer server, Listener listener) {
+  /**
+   * Reloads {@code paths} into {@code server}. Changes that break callers are logged as warnings
+   * and, when {@code rejectBreaking} is set, refused.
+   */
+  public Reloader(
+      List<Path> paths, ProtogateServer server, boolean rejectBreaking, Listener listener) {
     this.paths = List.copyOf(paths);
     this.server = server;
+    this.rejectBreaking = rejectBreaking;
     this.listener = listener;
   }
 
   /** A reloader that logs every swap and every rejected set. */
-  public Reloader(List<Path> paths, ProtogateServer server) {
-    this(paths, server, new Listener() {
+  public Reloader(List<Path> paths, ProtogateServer server, boolean rejectBreaking) {
+    this(paths, server, rejectBreaking, new Listener() {
       @Override
       public void swapped(Schema schema) {
         logger.info("now serving contract version " + schema.version() + ": "
@@ -64,8 +71,18 @@ public final class Reloader {
       listener.rejected(e.getMessage());
       return;
     }
-    if (next.version().equals(server.schema().version())) {
+    Schema current = server.schema();
+    if (next.version().equals(current.version())) {
       return;
+    }
+    List<String> breaking = BreakingChanges.between(current, next);
+    if (!breaking.isEmpty()) {
+      if (rejectBreaking) {
+        listener.rejected("the new contract breaks callers (--reject-breaking): "
+            + String.join("; ", breaking));
+        return;
+      }
+      breaking.forEach(change -> logger.warning("breaking change, swapping anyway: " + change));
     }
     try {
       server.swap(next);

@@ -69,7 +69,7 @@ class HotSwapTest {
         .handlers(Handlers.discovered(getClass().getClassLoader()))
         .build()
         .start();
-    Reloader reloader = new Reloader(List.of(dir), server, new Reloader.Listener() {
+    Reloader reloader = new Reloader(List.of(dir), server, false, new Reloader.Listener() {
       @Override
       public void swapped(Schema schema) {}
 
