@@ -135,6 +135,27 @@ class HotSwapTest {
     }
   }
 
+  @Test
+  void watchedFile_replacedByAnEditor_isSwappedIn(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("hello.desc");
+    Files.copy(Path.of("descriptors/hello.desc"), file);
+    FileDescriptorSet changed = withExtraField(FileDescriptorSet.parseFrom(Files.readAllBytes(file)));
+    String expected = SchemaLoader.fromSources(
+        List.of(new DescriptorSource("expected", changed.toByteArray()))).version();
+    try (ProtogateServer server = ProtogateServer.builder(SchemaLoader.load(List.of(file)))
+            .port(0).handlers(Handlers.builder().build()).build().start();
+        DescriptorWatcher watcher = DescriptorWatcher.start(
+            new Reloader(List.of(file), server, false), Duration.ofMillis(100))) {
+      // Editors write a new file and rename it over the old one.
+      Path temporary = Files.write(dir.resolve("hello.desc.tmp"), changed.toByteArray());
+      Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+
+      assertTrue(eventually(() -> server.schema().version().equals(expected)),
+          "the watched file's new contents were not swapped in");
+    }
+  }
+
   /** Writes {@code set}, waits for the server to serve it, then checks reflection and headers. */
   private void swapTo(Path file, FileDescriptorSet set, ProtogateServer server,
       ManagedChannel channel, int requestFields, boolean secondMethod) throws Exception {
