@@ -67,6 +67,8 @@ print(f"{float(sys.argv[2]):.0f} {pick(0.50):.2f} {pick(0.99):.2f}")
 PY
 }
 
+rss() { awk '/VmRSS/ {printf "%.0f MiB", $2 / 1024}' "/proc/$1/status"; }
+echo "idle RSS: protogate $(rss "${pids[0]}"), generated $(rss "${pids[1]}")"
 echo "warm-up"
 run warm-p "$protogate_port" 50000 >/dev/null
 run warm-g "$generated_port" 50000 >/dev/null
@@ -81,6 +83,7 @@ for round in $(seq 1 "$rounds"); do
     echo "$name $rate $p50 $p99" >> "$work/results"
   done
 done
+echo "RSS after the runs: protogate $(rss "${pids[0]}"), generated $(rss "${pids[1]}")"
 python3 - "$work/results" <<'PY'
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]

@@ -9,6 +9,8 @@ import com.google.protobuf.DescriptorProtos.ServiceDescriptorProto;
 import io.protogate.descriptor.DescriptorSource;
 import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
+import io.protogate.handler.Handlers;
+import io.protogate.server.ProtogateServer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -16,7 +18,9 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Loading a large contract: 100 files, each with 10 messages (10 fields, one referring to a
@@ -32,6 +36,10 @@ public class SchemaLoadBenchmark {
 
   private final List<DescriptorSource> sources = List.of(
       new DescriptorSource("large.desc", largeSet().toByteArray()));
+  private final byte[][] schemaBytes = {largeSet().toByteArray(), largeSet().toBuilder()
+      .setFile(0, largeSet().getFile(0).toBuilder()
+          .addMessageType(DescriptorProto.newBuilder().setName("Added")))
+      .build().toByteArray()};
 
   static FileDescriptorSet largeSet() {
     FileDescriptorSet.Builder set = FileDescriptorSet.newBuilder();
@@ -64,8 +72,33 @@ public class SchemaLoadBenchmark {
     return set.build();
   }
 
+  private ProtogateServer server;
+  private int next;
+
+  /** A server on loopback serving the large set, to swap between two equal-sized versions. */
+  @Setup
+  public void start() {
+    server = ProtogateServer.builder(SchemaLoader.fromSources(sources)).port(0).handlers(Handlers.builder().build())
+        .build().start();
+  }
+
+  @TearDown
+  public void stop() throws InterruptedException {
+    server.close();
+  }
+
   @Benchmark
   public Schema load() {
     return SchemaLoader.fromSources(sources);
+  }
+
+  /** Loading the new set and swapping it in, as a reload does. */
+  @Benchmark
+  public Schema loadAndSwap() {
+    next = 1 - next;
+    Schema schema = SchemaLoader.fromSources(List.of(new DescriptorSource("swap",
+        schemaBytes[next])));
+    server.swap(schema);
+    return schema;
   }
 }
