@@ -2,7 +2,6 @@ package io.protogate.server;
 
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.DynamicMessage;
-import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCallHandler;
@@ -101,7 +100,7 @@ final class DynamicServices {
       };
     }
     checkShape(method, handler);
-    return new RequestParsingCallHandler(method.getInputType(), perCall(method, name, handler));
+    return new RequestParsingCallHandler(method, perCall(name, handler));
   }
 
   private static void checkShape(Descriptors.MethodDescriptor method, MethodHandler handler) {
@@ -125,52 +124,40 @@ final class DynamicServices {
     }
   }
 
-  private static Function<Metadata, ServerCallHandler<DynamicMessage, DynamicMessage>> perCall(
-      Descriptors.MethodDescriptor method, String name, MethodHandler handler) {
+  private static Function<CallContext, ServerCallHandler<DynamicMessage, DynamicMessage>> perCall(
+      String name, MethodHandler handler) {
     if (handler instanceof UnaryHandler unary) {
-      return headers -> {
-        CallContext call = new CallContext(method, headers, Context.current());
-        return ServerCalls.asyncUnaryCall(
-            (request, responses) -> {
-              DynamicMessage response;
-              try {
-                response = unary.handle(request, call);
-                checkResponse(name, method, response);
-              } catch (Exception e) {
-                responses.onError(Failures.toStatus(name, e));
-                return;
-              }
-              responses.onNext(response);
-              responses.onCompleted();
-            });
-      };
+      return call -> ServerCalls.asyncUnaryCall(
+          (request, responses) -> {
+            DynamicMessage response;
+            try {
+              response = unary.handle(request, call);
+              checkResponse(name, call.method(), response);
+            } catch (Exception e) {
+              responses.onError(Failures.toStatus(name, e));
+              return;
+            }
+            responses.onNext(response);
+            responses.onCompleted();
+          });
     }
     if (handler instanceof ServerStreamingHandler streaming) {
-      return headers -> {
-        CallContext call = new CallContext(method, headers, Context.current());
-        return ServerCalls.asyncServerStreamingCall(
-            (request, responses) -> {
-              try {
-                streaming.handle(request, call, responses);
-              } catch (Exception e) {
-                responses.onError(Failures.toStatus(name, e));
-              }
-            });
-      };
+      return call -> ServerCalls.asyncServerStreamingCall(
+          (request, responses) -> {
+            try {
+              streaming.handle(request, call, responses);
+            } catch (Exception e) {
+              responses.onError(Failures.toStatus(name, e));
+            }
+          });
     }
     if (handler instanceof ClientStreamingHandler clientStreaming) {
-      return headers -> {
-        CallContext call = new CallContext(method, headers, Context.current());
-        return ServerCalls.asyncClientStreamingCall(
-            responses -> guarded(name, responses, () -> clientStreaming.handle(call, responses)));
-      };
+      return call -> ServerCalls.asyncClientStreamingCall(
+          responses -> guarded(name, responses, () -> clientStreaming.handle(call, responses)));
     }
     BidiStreamingHandler bidi = (BidiStreamingHandler) handler;
-    return headers -> {
-      CallContext call = new CallContext(method, headers, Context.current());
-      return ServerCalls.asyncBidiStreamingCall(
-          responses -> guarded(name, responses, () -> bidi.handle(call, responses)));
-    };
+    return call -> ServerCalls.asyncBidiStreamingCall(
+        responses -> guarded(name, responses, () -> bidi.handle(call, responses)));
   }
 
   private static void checkResponse(

@@ -1,14 +1,17 @@
 package io.protogate.server;
 
+import com.google.protobuf.Descriptors;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Attributes;
+import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.Status;
+import io.protogate.handler.CallContext;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.Function;
@@ -21,17 +24,20 @@ import java.util.function.Function;
  * is wrapped to see parsed messages.
  */
 final class RequestParsingCallHandler implements ServerCallHandler<InputStream, DynamicMessage> {
+  private final Descriptors.MethodDescriptor method;
   private final Descriptor requestType;
-  private final Function<Metadata, ServerCallHandler<DynamicMessage, DynamicMessage>> handlerPerCall;
+  private final Function<CallContext, ServerCallHandler<DynamicMessage, DynamicMessage>>
+      handlerPerCall;
 
   /**
-   * {@code handlerPerCall} makes the grpc-java call handler for one call, given its headers, so
-   * the handler can see them.
+   * {@code handlerPerCall} makes the grpc-java call handler for one call, given the call's context
+   * (headers, deadline, cancellation) for the handler to see.
    */
   RequestParsingCallHandler(
-      Descriptor requestType,
-      Function<Metadata, ServerCallHandler<DynamicMessage, DynamicMessage>> handlerPerCall) {
-    this.requestType = requestType;
+      Descriptors.MethodDescriptor method,
+      Function<CallContext, ServerCallHandler<DynamicMessage, DynamicMessage>> handlerPerCall) {
+    this.method = method;
+    this.requestType = method.getInputType();
     this.handlerPerCall = handlerPerCall;
   }
 
@@ -40,7 +46,9 @@ final class RequestParsingCallHandler implements ServerCallHandler<InputStream, 
       ServerCall<InputStream, DynamicMessage> call, Metadata headers) {
     ParsedCall parsed = new ParsedCall(call);
     ServerCall.Listener<DynamicMessage> listener =
-        handlerPerCall.apply(headers).startCall(parsed, headers);
+        handlerPerCall
+            .apply(new CallContext(method, headers, Context.current()))
+            .startCall(parsed, headers);
     return new ParsingListener(listener, parsed);
   }
 
