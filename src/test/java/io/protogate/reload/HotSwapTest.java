@@ -15,12 +15,9 @@ import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.reflection.v1.ServerReflectionGrpc;
-import io.grpc.reflection.v1.ServerReflectionRequest;
-import io.grpc.reflection.v1.ServerReflectionResponse;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import io.protogate.client.DynamicCalls;
+import io.protogate.client.ReflectionClient;
 import io.protogate.descriptor.DescriptorSource;
 import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
@@ -218,29 +215,10 @@ class HotSwapTest {
     return false;
   }
 
-  private static FileDescriptorProto reflectFile(ManagedChannel channel, String symbol)
-      throws Exception {
-    LinkedBlockingQueue<ServerReflectionResponse> responses = new LinkedBlockingQueue<>();
-    StreamObserver<ServerReflectionRequest> requests = ServerReflectionGrpc.newStub(channel)
-        .withDeadlineAfter(10, TimeUnit.SECONDS)
-        .serverReflectionInfo(new StreamObserver<>() {
-          @Override
-          public void onNext(ServerReflectionResponse value) {
-            responses.add(value);
-          }
-
-          @Override
-          public void onError(Throwable t) {}
-
-          @Override
-          public void onCompleted() {}
-        });
-    requests.onNext(ServerReflectionRequest.newBuilder().setFileContainingSymbol(symbol).build());
-    ServerReflectionResponse response = responses.poll(10, TimeUnit.SECONDS);
-    requests.onCompleted();
-    assertTrue(response != null && response.hasFileDescriptorResponse(), "reflection: " + response);
-    return FileDescriptorProto.parseFrom(
-        response.getFileDescriptorResponse().getFileDescriptorProto(0));
+  /** The file defining {@code symbol}, as a fresh reflection stream describes it now. */
+  private static FileDescriptorProto reflectFile(ManagedChannel channel, String symbol) {
+    return ReflectionClient.fetch(channel, Duration.ofSeconds(10), symbol).getFileList().stream()
+        .filter(file -> file.getName().equals("hello.proto")).findFirst().orElseThrow();
   }
 
   private static FileDescriptorSet withExtraField(FileDescriptorSet set) {
