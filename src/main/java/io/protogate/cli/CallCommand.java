@@ -1,5 +1,6 @@
 package io.protogate.cli;
 
+import com.google.gson.JsonObject;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.MessageOrBuilder;
@@ -18,6 +19,7 @@ import java.io.Reader;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -170,7 +172,7 @@ final class CallCommand implements Callable<Integer> {
       throw connectionOptions.failure(status, address, "the call");
     }
     if (formatError) {
-      com.google.gson.JsonObject error = new com.google.gson.JsonObject();
+      JsonObject error = new JsonObject();
       error.addProperty("code", status.getCode().value());
       error.addProperty("message", status.getDescription() == null ? "" : status.getDescription());
       out.println(error);
@@ -192,7 +194,7 @@ final class CallCommand implements Callable<Integer> {
           Iterable<byte[]> values =
               metadata.getAll(Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER));
           values.forEach(v -> err.println("  " + key + ": "
-              + java.util.Base64.getEncoder().encodeToString(v)));
+              + Base64.getEncoder().encodeToString(v)));
         } else {
           metadata.getAll(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER))
               .forEach(v -> err.println("  " + key + ": " + v));
