@@ -2,6 +2,7 @@ package io.protogate.handler;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -11,13 +12,16 @@ import java.util.Set;
 /**
  * An immutable table of handlers keyed by gRPC full method name ({@code package.Service/Method}).
  * Built in code with {@link #builder()}, from {@link HandlerProvider}s found on the class path
- * with {@link Builder#discover(ClassLoader)}, or both.
+ * with {@link Builder#discover(ClassLoader)}, or both. Each handler may block (it runs on a
+ * pool thread) unless registered as {@linkplain Builder#nonBlocking non-blocking}.
  */
 public final class Handlers {
   private final Map<String, MethodHandler> byMethod;
+  private final Set<String> nonBlocking;
 
-  private Handlers(Map<String, MethodHandler> byMethod) {
+  private Handlers(Map<String, MethodHandler> byMethod, Set<String> nonBlocking) {
     this.byMethod = Map.copyOf(byMethod);
+    this.nonBlocking = Set.copyOf(nonBlocking);
   }
 
   public static Builder builder() {
@@ -37,6 +41,11 @@ public final class Handlers {
     return byMethod.keySet();
   }
 
+  /** True if the method's handler was registered as never blocking. */
+  public boolean isNonBlocking(String fullMethodName) {
+    return nonBlocking.contains(fullMethodName);
+  }
+
   @Override
   public String toString() {
     return "Handlers" + byMethod.keySet();
@@ -45,6 +54,7 @@ public final class Handlers {
   /** Collects handlers; registering two for one method is an error, as it is always a mistake. */
   public static final class Builder {
     private final Map<String, MethodHandler> byMethod = new LinkedHashMap<>();
+    private final Set<String> nonBlocking = new HashSet<>();
 
     private Builder() {}
 
@@ -86,6 +96,24 @@ public final class Handlers {
       return this;
     }
 
+    /**
+     * Declares that the handlers of these methods, already added, never block: no I/O, locks or
+     * sleeps, and little CPU per message. The server then runs them on the transport's event loop
+     * instead of handing each call to a pool thread: for small calls that hand-off costs more
+     * than everything else together (docs/BENCHMARKS.md). A handler that does block there stalls every call on its
+     * connection, so leave a handler out when in doubt.
+     */
+    public Builder nonBlocking(String... fullMethodNames) {
+      for (String name : fullMethodNames) {
+        if (!byMethod.containsKey(name)) {
+          throw new IllegalArgumentException(
+              "nonBlocking: no handler for " + name + " yet; add the handler first");
+        }
+        nonBlocking.add(name);
+      }
+      return this;
+    }
+
     /** Adds every handler of every {@link HandlerProvider} visible to {@code loader}. */
     public Builder discover(ClassLoader loader) {
       for (HandlerProvider provider : ServiceLoader.load(HandlerProvider.class, loader)) {
@@ -95,7 +123,7 @@ public final class Handlers {
     }
 
     public Handlers build() {
-      return new Handlers(byMethod);
+      return new Handlers(byMethod, nonBlocking);
     }
   }
 }

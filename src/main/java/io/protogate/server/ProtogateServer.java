@@ -29,13 +29,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A gRPC server on Netty that serves every service of a {@link Schema} through the given {@link
  * Handlers}, with server reflection (v1 and v1alpha) and health checking. Built with {@link
  * #builder(Schema)}; {@link #close()} shuts down gracefully: health turns NOT_SERVING, new calls
- * are refused, calls in flight get the grace period to finish.
+ * are refused, calls in flight get the grace period to finish. Handlers run on a pool thread,
+ * or on the transport's event loop when registered {@linkplain Handlers.Builder#nonBlocking
+ * non-blocking}.
  */
 public final class ProtogateServer implements AutoCloseable {
   public static final int DEFAULT_PORT = 50052;
 
   private final Handlers handlers;
   private final ServiceRegistry registry;
+  private final HandlerExecution execution;
   private final Server server;
   private final HealthStatusManager health;
   private final Duration shutdownGrace;
@@ -52,8 +55,11 @@ public final class ProtogateServer implements AutoCloseable {
     this.handlers = builder.handlers;
     this.health = new HealthStatusManager();
     this.registry = new ServiceRegistry(DynamicServices.build(schema, handlers));
+    this.execution = new HandlerExecution(handlers);
     this.server =
         NettyServerBuilder.forAddress(address, builder.credentials())
+            .directExecutor()
+            .callExecutor(execution)
             .maxInboundMessageSize(builder.maxInboundMessageSize)
             .fallbackHandlerRegistry(registry)
             .addService(health.getHealthService())
@@ -144,6 +150,7 @@ public final class ProtogateServer implements AutoCloseable {
       server.shutdownNow();
       server.awaitTermination();
     }
+    execution.close();
   }
 
   /** Blocks until the server has stopped. */

@@ -1,6 +1,7 @@
 package io.protogate.handler;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -61,5 +62,25 @@ class HandlersTest {
 
     assertEquals(handler, Handlers.builder().unary("a.B/c", handler).build().find("a.B/c")
         .orElseThrow());
+  }
+
+  @Test
+  void nonBlocking_marksOnlyTheNamedMethods() {
+    UnaryHandler handler = (request, call) -> request;
+
+    Handlers handlers =
+        Handlers.builder().unary("a.B/c", handler).unary("a.B/d", handler).nonBlocking("a.B/c")
+            .build();
+
+    assertTrue(handlers.isNonBlocking("a.B/c"));
+    assertFalse(handlers.isNonBlocking("a.B/d"));
+  }
+
+  @Test
+  void nonBlocking_methodWithoutAHandler_refusedNamingIt() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Handlers.builder().nonBlocking("a.B/missing"));
+
+    assertTrue(e.getMessage().contains("a.B/missing"), e.getMessage());
   }
 }

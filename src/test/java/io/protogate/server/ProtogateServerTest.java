@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +31,7 @@ import org.junit.jupiter.api.Test;
 
 class ProtogateServerTest {
   private static final String HELLO = "GrpcService/hello";
+  private static final String SUM = "protogate.demo.StreamingDemo/Sum";
   private static final String HELLO_REQUEST =
       "{\"data\": \"xiao gang\", \"skill\": {\"name\": \"engineer\"}}";
 
@@ -81,7 +83,7 @@ class ProtogateServerTest {
   @Test
   void clientStreaming_sumAddsEveryNumber() throws Exception {
     try (ServerFixture fixture = ServerFixture.bundled()) {
-      var method = ServerFixture.method("protogate.demo.StreamingDemo/Sum");
+      var method = ServerFixture.method(SUM);
       Recorder<DynamicMessage> responses = new Recorder<DynamicMessage>();
       StreamObserver<DynamicMessage> requests =
           ClientCalls.asyncClientStreamingCall(
@@ -252,7 +254,7 @@ class ProtogateServerTest {
   @Test
   void streamingHandlerThrowsOnARequest_internal() throws Exception {
     Handlers handlers = Handlers.builder()
-        .clientStreaming("protogate.demo.StreamingDemo/Sum", (call, responses) ->
+        .clientStreaming(SUM, (call, responses) ->
             new StreamObserver<>() {
               @Override
               public void onNext(DynamicMessage value) {
@@ -267,7 +269,7 @@ class ProtogateServerTest {
             })
         .build();
     try (ServerFixture fixture = ServerFixture.bundled(handlers)) {
-      var method = ServerFixture.method("protogate.demo.StreamingDemo/Sum");
+      var method = ServerFixture.method(SUM);
       Recorder<DynamicMessage> responses = new Recorder<DynamicMessage>();
       StreamObserver<DynamicMessage> requests = ClientCalls.asyncClientStreamingCall(
           fixture.channel.newCall(DynamicCalls.methodDescriptor(method), deadline()), responses);
@@ -355,6 +357,47 @@ class ProtogateServerTest {
 
     assertTrue(e.getMessage().contains("GrpcService/hello") && e.getMessage().contains("UNARY"),
         e.getMessage());
+  }
+
+  @Test
+  void blockingHandlerRunsOnAPoolThread_nonBlockingOneGoesOnMeanwhileOnTheSameConnection()
+      throws Exception {
+    CountDownLatch blocked = new CountDownLatch(1);
+    CountDownLatch release = new CountDownLatch(1);
+    List<String> helloThreads = new CopyOnWriteArrayList<>();
+    List<String> sumThreads = new CopyOnWriteArrayList<>();
+    Handlers handlers = Handlers.builder()
+        .unary(HELLO, (request, call) -> {
+          helloThreads.add(Thread.currentThread().getName());
+          return call.newResponse().build();
+        })
+        .clientStreaming(SUM, (call, responses) -> {
+          sumThreads.add(Thread.currentThread().getName());
+          blocked.countDown();
+          try {
+            release.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return new Recorder<>();
+        })
+        .nonBlocking(HELLO)
+        .build();
+    try (ServerFixture fixture = ServerFixture.bundled(handlers)) {
+      var sum = ServerFixture.method(SUM);
+      ClientCalls.asyncClientStreamingCall(
+          fixture.channel.newCall(DynamicCalls.methodDescriptor(sum), deadline()),
+          new Recorder<DynamicMessage>());
+      assertTrue(blocked.await(10, TimeUnit.SECONDS));
+
+      fixture.unary(HELLO, "{}");
+      release.countDown();
+
+      assertTrue(sumThreads.get(0).startsWith("protogate-handler-"), sumThreads.toString());
+      assertFalse(helloThreads.get(0).startsWith("protogate-handler-"), helloThreads.toString());
+    } finally {
+      release.countDown();
+    }
   }
 
   @Test

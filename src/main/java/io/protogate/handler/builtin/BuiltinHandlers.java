@@ -31,7 +31,9 @@ public final class BuiltinHandlers implements HandlerProvider {
         .unary(HELLO, BuiltinHandlers::hello)
         .serverStreaming(COUNTDOWN, BuiltinHandlers::countdown)
         .clientStreaming(SUM, BuiltinHandlers::sum)
-        .bidiStreaming(ECHO, BuiltinHandlers::echo);
+        .bidiStreaming(ECHO, BuiltinHandlers::echo)
+        // Countdown may send 10,000 messages in one go: it stays off the event loop.
+        .nonBlocking(HELLO, SUM, ECHO);
   }
 
   static DynamicMessage hello(DynamicMessage request, CallContext call) {
