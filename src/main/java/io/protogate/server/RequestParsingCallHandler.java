@@ -3,7 +3,6 @@ package io.protogate.server;
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.DynamicMessage;
-import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Attributes;
 import io.grpc.Context;
 import io.grpc.Metadata;
@@ -11,8 +10,9 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.protobuf.ProtoUtils;
 import io.protogate.handler.CallContext;
-import java.io.IOException;
 import java.io.InputStream;
 import java.util.function.Function;
 
@@ -21,11 +21,13 @@ import java.util.function.Function;
  * method's input type end the call with {@code INVALID_ARGUMENT} naming that type. grpc-java
  * would turn an exception from a request marshaller into {@code UNKNOWN} ("Application error
  * processing RPC"), so requests reach this handler unparsed and the call to the handler proper
- * is wrapped to see parsed messages.
+ * is wrapped to see parsed messages. The parsing itself is grpc-java's protobuf marshaller, which
+ * reads a request of known length into a reused buffer rather than through a fresh stream decoder.
  */
 final class RequestParsingCallHandler implements ServerCallHandler<InputStream, DynamicMessage> {
   private final Descriptors.MethodDescriptor method;
   private final Descriptor requestType;
+  private final MethodDescriptor.Marshaller<DynamicMessage> requestParser;
   private final Function<CallContext, ServerCallHandler<DynamicMessage, DynamicMessage>>
       handlerPerCall;
 
@@ -38,6 +40,7 @@ final class RequestParsingCallHandler implements ServerCallHandler<InputStream, 
       Function<CallContext, ServerCallHandler<DynamicMessage, DynamicMessage>> handlerPerCall) {
     this.method = method;
     this.requestType = method.getInputType();
+    this.requestParser = ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(requestType));
     this.handlerPerCall = handlerPerCall;
   }
 
@@ -68,11 +71,12 @@ final class RequestParsingCallHandler implements ServerCallHandler<InputStream, 
       }
       DynamicMessage request;
       try {
-        request = DynamicMessage.parseFrom(requestType, message);
-      } catch (InvalidProtocolBufferException e) {
-        reject(e.getMessage());
+        request = requestParser.parse(message);
+      } catch (StatusRuntimeException e) {
+        // The marshaller says only "Invalid protobuf byte sequence"; its cause says what is wrong.
+        reject(e.getCause() == null ? e.getStatus().getDescription() : e.getCause().getMessage());
         return;
-      } catch (IOException e) {
+      } catch (RuntimeException e) {
         reject("unreadable: " + e.getMessage());
         return;
       }
