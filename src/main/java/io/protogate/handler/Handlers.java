@@ -46,6 +46,11 @@ public final class Handlers {
     return nonBlocking.contains(fullMethodName);
   }
 
+  /** True if every handler was registered as never blocking. */
+  public boolean allNonBlocking() {
+    return nonBlocking.containsAll(byMethod.keySet());
+  }
+
   @Override
   public String toString() {
     return "Handlers" + byMethod.keySet();

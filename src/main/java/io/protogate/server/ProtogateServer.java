@@ -56,16 +56,15 @@ public final class ProtogateServer implements AutoCloseable {
     this.health = new HealthStatusManager();
     this.registry = new ServiceRegistry(DynamicServices.build(schema, handlers));
     this.execution = new HandlerExecution(handlers);
-    this.server =
+    NettyServerBuilder netty =
         NettyServerBuilder.forAddress(address, builder.credentials())
-            .directExecutor()
-            .callExecutor(execution)
             .maxInboundMessageSize(builder.maxInboundMessageSize)
             .fallbackHandlerRegistry(registry)
             .addService(health.getHealthService())
             .addService(ProtoReflectionServiceV1.newInstance())
-            .addService(v1alphaReflection())
-            .build();
+            .addService(v1alphaReflection());
+    execution.configure(netty);
+    this.server = netty.build();
   }
 
   @SuppressWarnings("deprecation") // v1alpha is what grpcurl and many clients still ask for.

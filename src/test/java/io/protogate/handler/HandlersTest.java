@@ -74,6 +74,9 @@ class HandlersTest {
 
     assertTrue(handlers.isNonBlocking("a.B/c"));
     assertFalse(handlers.isNonBlocking("a.B/d"));
+    assertFalse(handlers.allNonBlocking());
+    assertTrue(Handlers.builder().unary("a.B/c", handler).nonBlocking("a.B/c").build()
+        .allNonBlocking());
   }
 
   @Test

@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.DynamicMessage;
 import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.protogate.client.DynamicCalls;
@@ -77,6 +79,34 @@ class ProtogateServerTest {
       });
 
       assertEquals(List.of(3L, 2L, 1L), remaining);
+    }
+  }
+
+  @Test
+  void serverStreaming_longCountdownToAClientThatReadsSlowly_arrivesWholeAndInOrder()
+      throws Exception {
+    try (ServerFixture fixture = ServerFixture.bundled()) {
+      // A 1 KiB window and one message read at a time: the server must wait for the client
+      // again and again, and go on each time it may.
+      ManagedChannel slowReader = NettyChannelBuilder.forAddress("127.0.0.1", fixture.server.port())
+          .usePlaintext().flowControlWindow(1024).build();
+      try {
+        var method = ServerFixture.method("protogate.demo.StreamingDemo/Countdown");
+        Iterator<DynamicMessage> ticks =
+            ClientCalls.blockingServerStreamingCall(
+                slowReader,
+                DynamicCalls.methodDescriptor(method),
+                CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
+                fixture.message(method.getInputType(), "{\"from\": 10000}"));
+        long expected = 10_000;
+        while (ticks.hasNext()) {
+          assertEquals(expected--, Fields.getLong(ticks.next(), "remaining"));
+        }
+
+        assertEquals(0, expected);
+      } finally {
+        slowReader.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
     }
   }
 

@@ -3,6 +3,7 @@ package io.protogate.handler.builtin;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.Timestamp;
 import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.protogate.handler.CallContext;
 import io.protogate.handler.Fields;
@@ -32,8 +33,7 @@ public final class BuiltinHandlers implements HandlerProvider {
         .serverStreaming(COUNTDOWN, BuiltinHandlers::countdown)
         .clientStreaming(SUM, BuiltinHandlers::sum)
         .bidiStreaming(ECHO, BuiltinHandlers::echo)
-        // Countdown may send 10,000 messages in one go: it stays off the event loop.
-        .nonBlocking(HELLO, SUM, ECHO);
+        .nonBlocking(HELLO, COUNTDOWN, SUM, ECHO);
   }
 
   static DynamicMessage hello(DynamicMessage request, CallContext call) {
@@ -56,16 +56,45 @@ public final class BuiltinHandlers implements HandlerProvider {
               .asRuntimeException());
       return;
     }
-    for (long remaining = from; remaining > 0 && !call.isCancelled(); remaining--) {
-      Instant now = Instant.now();
-      Timestamp at =
-          Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
-      DynamicMessage.Builder tick = call.newResponse();
-      Fields.set(tick, "remaining", remaining);
-      Fields.set(tick, "at", at);
-      responses.onNext(tick.build());
+    ServerCallStreamObserver<DynamicMessage> stream =
+        (ServerCallStreamObserver<DynamicMessage>) responses;
+    Countdown countdown = new Countdown(from, call, stream);
+    stream.setOnReadyHandler(countdown::sendWhileReady);
+    countdown.sendWhileReady();
+  }
+
+  /**
+   * Sends ticks only while the transport takes them and picks up again when it is ready, so a
+   * long countdown to a slow client neither piles up in memory nor holds the event loop.
+   */
+  private static final class Countdown {
+    private final CallContext call;
+    private final ServerCallStreamObserver<DynamicMessage> stream;
+    private long remaining;
+    private boolean completed;
+
+    Countdown(long from, CallContext call, ServerCallStreamObserver<DynamicMessage> stream) {
+      this.remaining = from;
+      this.call = call;
+      this.stream = stream;
     }
-    responses.onCompleted();
+
+    void sendWhileReady() {
+      while (remaining > 0 && stream.isReady() && !stream.isCancelled()) {
+        Instant now = Instant.now();
+        Timestamp at =
+            Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
+        DynamicMessage.Builder tick = call.newResponse();
+        Fields.set(tick, "remaining", remaining);
+        Fields.set(tick, "at", at);
+        stream.onNext(tick.build());
+        remaining--;
+      }
+      if (remaining == 0 && !completed && !stream.isCancelled()) {
+        completed = true;
+        stream.onCompleted();
+      }
+    }
   }
 
   static StreamObserver<DynamicMessage> sum(
