@@ -22,18 +22,19 @@ public final class Fields {
   /** The value at {@code path}: a String, number, boolean, ByteString, enum name, message, list. */
   public static Object get(MessageOrBuilder message, String path) {
     MessageOrBuilder current = message;
-    String[] names = path.split("\\.");
-    for (int i = 0; i < names.length - 1; i++) {
-      FieldDescriptor field = field(current.getDescriptorForType(), names[i], path);
+    // Walked with indexOf, not split: handlers call this on every request.
+    int start = 0;
+    for (int dot; (dot = path.indexOf('.', start)) >= 0; start = dot + 1) {
+      String name = path.substring(start, dot);
+      FieldDescriptor field = field(current.getDescriptorForType(), name, path);
       if (field.getJavaType() != FieldDescriptor.JavaType.MESSAGE || field.isRepeated()) {
         throw new IllegalArgumentException(
-            "'" + path + "': field '" + names[i] + "' of " + current.getDescriptorForType()
+            "'" + path + "': field '" + name + "' of " + current.getDescriptorForType()
                 .getFullName() + " is not a singular message");
       }
       current = (MessageOrBuilder) current.getField(field);
     }
-    FieldDescriptor field =
-        field(current.getDescriptorForType(), names[names.length - 1], path);
+    FieldDescriptor field = field(current.getDescriptorForType(), path.substring(start), path);
     Object value = current.getField(field);
     return value instanceof EnumValueDescriptor e ? e.getName() : value;
   }
@@ -53,11 +54,12 @@ public final class Fields {
    */
   public static <B extends Message.Builder> B set(B builder, String path, Object value) {
     Message.Builder current = builder;
-    String[] names = path.split("\\.");
-    for (int i = 0; i < names.length - 1; i++) {
-      current = current.getFieldBuilder(field(current.getDescriptorForType(), names[i], path));
+    int start = 0;
+    for (int dot; (dot = path.indexOf('.', start)) >= 0; start = dot + 1) {
+      current = current.getFieldBuilder(
+          field(current.getDescriptorForType(), path.substring(start, dot), path));
     }
-    FieldDescriptor field = field(current.getDescriptorForType(), names[names.length - 1], path);
+    FieldDescriptor field = field(current.getDescriptorForType(), path.substring(start), path);
     if (field.isMapField() && value instanceof Map<?, ?> map) {
       current.clearField(field);
       Descriptor entryType = field.getMessageType();

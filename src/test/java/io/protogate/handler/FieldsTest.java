@@ -62,4 +62,13 @@ class FieldsTest {
     assertTrue(e.getMessage().contains("HelloRequest has no field 'skil'"), e.getMessage());
     assertTrue(e.getMessage().contains("[data, skill]"), e.getMessage());
   }
+
+  @Test
+  void pathThroughAScalar_namesTheFieldThatIsNotAMessage() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Fields.get(builder("HelloRequest").build(), "data.length"));
+
+    assertTrue(e.getMessage().contains("field 'data' of HelloRequest is not a singular message"),
+        e.getMessage());
+  }
 }
