@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# Paired load run: Protogate serving hello from hello.desc against a generated-stub grpc-java
-# server, driven in turn (A B A B ...) by h2load (Debian's nghttp2-client) with the same prepared
-# gRPC request over one connection: 8 clients x 32 streams, as in shared/README.md. Prints
-# calls/s and latency for each run and the Protogate/generated ratio of the medians.
-# Traffic stays on 127.0.0.1, every run is bounded by a request count, and both servers are
+# Paired load run: Protogate serving hello from hello.desc against generated-stub grpc-java
+# servers for the same proto, driven in turn (A B C A B C ...) by h2load (Debian's
+# nghttp2-client) with the same prepared gRPC request over 8 connections x 32 streams. Two
+# baselines: "generated" on grpc-java's defaults, as most stub servers run, and "generated-direct"
+# with directExecutor(), grpc-java's advice for handlers that never block, like Protogate's
+# built-in hello. Prints calls/s, p50/p99 latency and server CPU time per call for each run, and
+# the medians with Protogate's ratio to each baseline.
+# Traffic stays on 127.0.0.1, every run is bounded by a request count, and every server is
 # stopped on exit.
 #
-# Usage: bash bench/load-run.sh [ROUNDS] [REQUESTS_PER_RUN]
+# Usage: bash bench/load-run.sh [ROUNDS] [REQUESTS_PER_RUN] [WARMUP_REQUESTS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=${1:-3}
+rounds=${1:-5}
 requests=${2:-200000}
+warmup=${3:-300000}
 command -v h2load >/dev/null || { echo "needs h2load: apt-get install nghttp2-client" >&2; exit 2; }
 
 ./mvnw -B -q package -DskipTests
@@ -34,61 +38,76 @@ body = open(sys.argv[1], "rb").read()
 open(sys.argv[2], "wb").write(b"\x00" + struct.pack(">I", len(body)) + body)
 PY
 
-protogate_port=50152
-generated_port=50153
-java -jar target/protogate.jar serve --port "$protogate_port" --descriptors descriptors/hello.desc \
+names=(protogate generated generated-direct)
+ports=(50152 50153 50154)
+java -jar target/protogate.jar serve --port "${ports[0]}" --descriptors descriptors/hello.desc \
   --no-watch > "$work/protogate.log" 2>&1 &
 pids+=($!)
-java -cp bench/target/protogate-bench.jar GeneratedServer "$generated_port" > "$work/generated.log" 2>&1 &
+java -cp bench/target/protogate-bench.jar GeneratedServer "${ports[1]}" \
+  > "$work/generated.log" 2>&1 &
 pids+=($!)
-for port in "$protogate_port" "$generated_port"; do
+java -cp bench/target/protogate-bench.jar GeneratedServer "${ports[2]}" --direct-executor \
+  > "$work/generated-direct.log" 2>&1 &
+pids+=($!)
+for port in "${ports[@]}"; do
   for _ in $(seq 1 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
     sleep 0.1
   done
 done
 
-run() { # NAME PORT COUNT -> "calls/s p50(ms) p99(ms)"; h2load gives mean/sd, not percentiles,
-        # so the latency is read from its per-request log.
-  h2load -n "$3" -c 8 -m 32 -t 1 -d "$work/request.grpc" --log-file="$work/$1.tsv" \
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime, in 1/100 s
+
+run() { # INDEX COUNT -> "calls/s p50_ms p99_ms cpu_us_per_call"; h2load reports mean and sd,
+        # not percentiles, so latency is read from its per-request log (which it appends to).
+  local before after rate
+  rm -f "$work/latency.tsv"
+  before=$(cpu_ticks "${pids[$1]}")
+  h2load -n "$2" -c 8 -m 32 -t 1 -d "$work/request.grpc" --log-file="$work/latency.tsv" \
     -H 'content-type: application/grpc' -H 'te: trailers' \
-    "http://127.0.0.1:$2/GrpcService/hello" > "$work/$1.out"
-  if ! grep -q " 0 failed, 0 errored, 0 timeout" "$work/$1.out"; then
-    echo "$1: some calls failed: $(grep 'requests:' "$work/$1.out")" >&2
+    "http://127.0.0.1:${ports[$1]}/GrpcService/hello" > "$work/h2load.out"
+  after=$(cpu_ticks "${pids[$1]}")
+  if ! grep -q " 0 failed, 0 errored, 0 timeout" "$work/h2load.out"; then
+    echo "${names[$1]}: some calls failed: $(grep 'requests:' "$work/h2load.out")" >&2
     exit 1
   fi
-  local rate
-  rate=$(awk '/^finished in/ {gsub(",", "", $4); print $4}' "$work/$1.out")
-  python3 - "$work/$1.tsv" "$rate" <<'PY'
+  rate=$(awk '/^finished in/ {gsub(",", "", $4); print $4}' "$work/h2load.out")
+  python3 - "$work/latency.tsv" "$rate" "$before" "$after" "$2" <<'PY'
 import sys
 latencies = sorted(int(line.split("\t")[2]) for line in open(sys.argv[1]) if line.strip())
 pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] / 1000
-print(f"{float(sys.argv[2]):.0f} {pick(0.50):.2f} {pick(0.99):.2f}")
+cpu_us = (int(sys.argv[4]) - int(sys.argv[3])) * 10_000 / int(sys.argv[5])
+print(f"{float(sys.argv[2]):.0f} {pick(0.50):.2f} {pick(0.99):.2f} {cpu_us:.1f}")
 PY
 }
 
 rss() { awk '/VmRSS/ {printf "%.0f MiB", $2 / 1024}' "/proc/$1/status"; }
-echo "idle RSS: protogate $(rss "${pids[0]}"), generated $(rss "${pids[1]}")"
-echo "warm-up"
-run warm-p "$protogate_port" 50000 >/dev/null
-run warm-g "$generated_port" 50000 >/dev/null
+echo "idle RSS: protogate $(rss "${pids[0]}"), generated $(rss "${pids[1]}")," \
+  "generated-direct $(rss "${pids[2]}")"
+echo "warm-up: $warmup calls each"
+for i in "${!names[@]}"; do run "$i" "$warmup" >/dev/null; done
 
-printf '%-10s %-6s %10s %9s %9s\n' server round calls/s p50_ms p99_ms
+printf '%-17s %-6s %10s %9s %9s %12s\n' server round calls/s p50_ms p99_ms cpu_us/call
 : > "$work/results"
 for round in $(seq 1 "$rounds"); do
-  for name in protogate generated; do
-    port=$protogate_port; [ "$name" = generated ] && port=$generated_port
-    read -r rate p50 p99 < <(run "$name" "$port" "$requests")
-    printf '%-10s %-6s %10s %9s %9s\n' "$name" "$round" "$rate" "$p50" "$p99"
-    echo "$name $rate $p50 $p99" >> "$work/results"
+  for i in "${!names[@]}"; do
+    read -r rate p50 p99 cpu < <(run "$i" "$requests")
+    printf '%-17s %-6s %10s %9s %9s %12s\n' "${names[$i]}" "$round" "$rate" "$p50" "$p99" "$cpu"
+    echo "${names[$i]} $rate $p50 $p99 $cpu" >> "$work/results"
   done
 done
-echo "RSS after the runs: protogate $(rss "${pids[0]}"), generated $(rss "${pids[1]}")"
+echo "RSS after the runs: protogate $(rss "${pids[0]}"), generated $(rss "${pids[1]}")," \
+  "generated-direct $(rss "${pids[2]}")"
 python3 - "$work/results" <<'PY'
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
 med = lambda name, col: statistics.median(float(r[col]) for r in rows if r[0] == name)
-print(f"median calls/s: protogate {med('protogate', 1):.0f}, generated {med('generated', 1):.0f}"
-      f", ratio {med('protogate', 1) / med('generated', 1):.2f}")
-print(f"median p99 ms:  protogate {med('protogate', 3):.2f}, generated {med('generated', 3):.2f}")
+print(f"{'median':17} {'calls/s':>10} {'p50_ms':>9} {'p99_ms':>9} {'cpu_us/call':>12}")
+for name in ("protogate", "generated", "generated-direct"):
+    print(f"{name:17} {med(name, 1):10.0f} {med(name, 2):9.2f} {med(name, 3):9.2f}"
+          f" {med(name, 4):12.1f}")
+for base in ("generated", "generated-direct"):
+    print(f"protogate / {base}: calls/s {med('protogate', 1) / med(base, 1):.2f},"
+          f" p99 {med('protogate', 3) / med(base, 3):.2f},"
+          f" cpu/call {med('protogate', 4) / med(base, 4):.2f}")
 PY

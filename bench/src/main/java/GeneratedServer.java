@@ -7,7 +7,10 @@ import java.net.InetSocketAddress;
 // Default package: hello.proto declares no package, so its generated classes live there too.
 /**
  * The baseline server: GrpcService/hello written with generated grpc-java stubs, answering as
- * Protogate's built-in handler does. Usage: GeneratedServer PORT (binds 127.0.0.1).
+ * Protogate's built-in handler does. Usage: GeneratedServer PORT [--direct-executor] (binds
+ * 127.0.0.1). By default it runs on grpc-java's defaults, as most generated-stub servers do;
+ * --direct-executor runs the service on the event loop, grpc-java's own advice for handlers that
+ * never block, and the stricter baseline for Protogate's non-blocking handlers.
  */
 public final class GeneratedServer extends GrpcServiceGrpc.GrpcServiceImplBase {
   @Override
@@ -20,11 +23,13 @@ public final class GeneratedServer extends GrpcServiceGrpc.GrpcServiceImplBase {
   }
 
   public static void main(String[] args) throws Exception {
-    Server server = NettyServerBuilder
+    NettyServerBuilder builder = NettyServerBuilder
         .forAddress(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[0])))
-        .addService(new GeneratedServer())
-        .build()
-        .start();
+        .addService(new GeneratedServer());
+    if (args.length > 1 && args[1].equals("--direct-executor")) {
+      builder.directExecutor();
+    }
+    Server server = builder.build().start();
     System.out.println("generated-stub server on 127.0.0.1:" + server.getPort());
     Runtime.getRuntime().addShutdownHook(new Thread(server::shutdown));
     server.awaitTermination();
