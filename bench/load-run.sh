@@ -10,6 +10,8 @@
 # stopped on exit.
 #
 # Usage: bash bench/load-run.sh [ROUNDS] [REQUESTS_PER_RUN] [WARMUP_REQUESTS]
+# To put other Protogate builds in the same rotation (a commit before a change, say), list their
+# jars: COMPARE="before=/tmp/protogate-before.jar other=/path/to/protogate.jar" bash ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
@@ -39,16 +41,27 @@ open(sys.argv[2], "wb").write(b"\x00" + struct.pack(">I", len(body)) + body)
 PY
 
 names=(protogate generated generated-direct)
-ports=(50152 50153 50154)
-java -jar target/protogate.jar serve --port "${ports[0]}" --descriptors descriptors/hello.desc \
-  --no-watch > "$work/protogate.log" 2>&1 &
-pids+=($!)
-java -cp bench/target/protogate-bench.jar GeneratedServer "${ports[1]}" \
-  > "$work/generated.log" 2>&1 &
-pids+=($!)
-java -cp bench/target/protogate-bench.jar GeneratedServer "${ports[2]}" --direct-executor \
-  > "$work/generated-direct.log" 2>&1 &
-pids+=($!)
+commands=(
+  "java -jar target/protogate.jar serve --descriptors descriptors/hello.desc --no-watch --port"
+  "java -cp bench/target/protogate-bench.jar GeneratedServer"
+  "java -cp bench/target/protogate-bench.jar GeneratedServer --direct-executor"
+)
+for extra in ${COMPARE:-}; do
+  names+=("${extra%%=*}")
+  commands+=("java -jar ${extra#*=} serve --descriptors descriptors/hello.desc --no-watch --port")
+done
+ports=()
+for i in "${!names[@]}"; do
+  ports+=($((50152 + i)))
+  # The port goes first for GeneratedServer, last for serve --port.
+  if [[ ${commands[$i]} == *GeneratedServer* ]]; then
+    read -r -a argv <<< "${commands[$i]/GeneratedServer/GeneratedServer ${ports[$i]}}"
+  else
+    read -r -a argv <<< "${commands[$i]} ${ports[$i]}"
+  fi
+  "${argv[@]}" > "$work/${names[$i]}.log" 2>&1 &
+  pids+=($!)
+done
 for port in "${ports[@]}"; do
   for _ in $(seq 1 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
@@ -81,9 +94,15 @@ print(f"{float(sys.argv[2]):.0f} {pick(0.50):.2f} {pick(0.99):.2f} {cpu_us:.1f}"
 PY
 }
 
-rss() { awk '/VmRSS/ {printf "%.0f MiB", $2 / 1024}' "/proc/$1/status"; }
-echo "idle RSS: protogate $(rss "${pids[0]}"), generated $(rss "${pids[1]}")," \
-  "generated-direct $(rss "${pids[2]}")"
+rss() { # label, then each server's VmRSS
+  printf '%s:' "$1"
+  for i in "${!names[@]}"; do
+    awk -v name="${names[$i]}" '/VmRSS/ {printf " %s %.0f MiB", name, $2 / 1024}' \
+      "/proc/${pids[$i]}/status"
+  done
+  echo
+}
+rss "idle RSS"
 echo "warm-up: $warmup calls each"
 for i in "${!names[@]}"; do run "$i" "$warmup" >/dev/null; done
 
@@ -96,14 +115,14 @@ for round in $(seq 1 "$rounds"); do
     echo "${names[$i]} $rate $p50 $p99 $cpu" >> "$work/results"
   done
 done
-echo "RSS after the runs: protogate $(rss "${pids[0]}"), generated $(rss "${pids[1]}")," \
-  "generated-direct $(rss "${pids[2]}")"
+rss "RSS after the runs"
 python3 - "$work/results" <<'PY'
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
 med = lambda name, col: statistics.median(float(r[col]) for r in rows if r[0] == name)
 print(f"{'median':17} {'calls/s':>10} {'p50_ms':>9} {'p99_ms':>9} {'cpu_us/call':>12}")
-for name in ("protogate", "generated", "generated-direct"):
+names = list(dict.fromkeys(r[0] for r in rows))
+for name in names:
     print(f"{name:17} {med(name, 1):10.0f} {med(name, 2):9.2f} {med(name, 3):9.2f}"
           f" {med(name, 4):12.1f}")
 for base in ("generated", "generated-direct"):
