@@ -105,8 +105,8 @@ public final class Handlers {
      * Declares that the handlers of these methods, already added, never block: no I/O, locks or
      * sleeps, and little CPU per message. The server then runs them on the transport's event loop
      * instead of handing each call to a pool thread: for small calls that hand-off costs more
-     * than everything else together (docs/BENCHMARKS.md). A handler that does block there stalls every call on its
-     * connection, so leave a handler out when in doubt.
+     * than everything else together (docs/BENCHMARKS.md). A handler that does block there stalls
+     * every call on its connection, so leave a handler out when in doubt.
      */
     public Builder nonBlocking(String... fullMethodNames) {
       for (String name : fullMethodNames) {
