@@ -30,6 +30,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ProtogateServerTest {
   private static final String HELLO = "GrpcService/hello";
@@ -235,24 +237,32 @@ class ProtogateServerTest {
     }
   }
 
-  @Test
-  void handlerThrows_internalWithShortMessage_noStackTrace() throws Exception {
-    Handlers handlers = Handlers.builder()
+  @ParameterizedTest(name = "non-blocking: {0}")
+  @ValueSource(booleans = {false, true})
+  void handlerThrows_internalWithShortMessage_noStackTrace_onAPoolThreadOrTheEventLoop(
+      boolean nonBlocking) throws Exception {
+    Handlers.Builder handlers = Handlers.builder()
         .unary(HELLO, (request, call) -> {
           throw new IllegalStateException("secret internal detail");
-        })
-        .build();
-    try (ServerFixture fixture = ServerFixture.bundled(handlers)) {
-      StatusRuntimeException e =
-          assertThrows(StatusRuntimeException.class, () -> fixture.unary(HELLO, HELLO_REQUEST));
+        });
+    if (nonBlocking) {
+      handlers.nonBlocking(HELLO);
+    }
+    try (ServerFixture fixture = ServerFixture.bundled(handlers.build())) {
+      for (int call = 0; call < 2; call++) {
+        StatusRuntimeException e =
+            assertThrows(StatusRuntimeException.class, () -> fixture.unary(HELLO, HELLO_REQUEST));
 
-      assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
-      String description = e.getStatus().getDescription();
-      assertTrue(description.contains("GrpcService/hello") && description.contains(
-          "IllegalStateException"), description);
-      assertFalse(description.contains("secret") || description.contains("at io."), description);
+        assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
+        String description = e.getStatus().getDescription();
+        assertTrue(description.contains("GrpcService/hello") && description.contains(
+            "IllegalStateException"), description);
+        assertFalse(description.contains("secret") || description.contains("at io."),
+            description);
+      }
     }
   }
+
 
   @Test
   void handlerThrowsStatus_callerGetsThatStatus() throws Exception {
