@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.DynamicMessage;
 import io.grpc.CallOptions;
+import io.grpc.Channel;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
@@ -67,13 +68,7 @@ class ProtogateServerTest {
   @Test
   void serverStreaming_countdownSendsOneTickPerNumber() throws Exception {
     try (ServerFixture fixture = ServerFixture.bundled()) {
-      var method = ServerFixture.method("protogate.demo.StreamingDemo/Countdown");
-      Iterator<DynamicMessage> ticks =
-          ClientCalls.blockingServerStreamingCall(
-              fixture.channel,
-              DynamicCalls.methodDescriptor(method),
-              CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
-              fixture.message(method.getInputType(), "{\"from\": 3}"));
+      Iterator<DynamicMessage> ticks = countdown(fixture, fixture.channel, 3);
       List<Long> remaining = new ArrayList<>();
       ticks.forEachRemaining(tick -> {
         remaining.add(Fields.getLong(tick, "remaining"));
@@ -93,13 +88,7 @@ class ProtogateServerTest {
       ManagedChannel slowReader = NettyChannelBuilder.forAddress("127.0.0.1", fixture.server.port())
           .usePlaintext().flowControlWindow(1024).build();
       try {
-        var method = ServerFixture.method("protogate.demo.StreamingDemo/Countdown");
-        Iterator<DynamicMessage> ticks =
-            ClientCalls.blockingServerStreamingCall(
-                slowReader,
-                DynamicCalls.methodDescriptor(method),
-                CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
-                fixture.message(method.getInputType(), "{\"from\": 10000}"));
+        Iterator<DynamicMessage> ticks = countdown(fixture, slowReader, 10_000);
         long expected = 10_000;
         while (ticks.hasNext()) {
           assertEquals(expected--, Fields.getLong(ticks.next(), "remaining"));
@@ -489,6 +478,16 @@ class ProtogateServerTest {
       release.countDown();
       fixture.close();
     }
+  }
+
+  private static Iterator<DynamicMessage> countdown(
+      ServerFixture fixture, Channel channel, int from) {
+    var method = ServerFixture.method("protogate.demo.StreamingDemo/Countdown");
+    return ClientCalls.blockingServerStreamingCall(
+        channel,
+        DynamicCalls.methodDescriptor(method),
+        CallOptions.DEFAULT.withDeadlineAfter(30, TimeUnit.SECONDS),
+        fixture.message(method.getInputType(), "{\"from\": " + from + "}"));
   }
 
   static CallOptions deadline() {
