@@ -43,10 +43,10 @@ public class HotPathBenchmark {
   private final byte[] bytes = dynamic.toByteArray();
   // hello.proto has no package, so its generated classes are in the default package, which a
   // named package cannot import: reach them through method handles, which the JIT inlines.
-  private static final MethodHandle PARSE_GENERATED = generated("parseFrom",
-      MethodType.methodType(generatedClass(), byte[].class));
-  private static final MethodHandle NEW_GENERATED_BUILDER = generated("newBuilder",
-      MethodType.methodType(builderClass()));
+  private static final MethodHandle PARSE_GENERATED = find(type("Hello$HelloRequest"),
+      "parseFrom", MethodType.methodType(type("Hello$HelloRequest"), byte[].class), true);
+  private static final MethodHandle NEW_GENERATED_BUILDER = find(type("Hello$HelloRequest"),
+      "newBuilder", MethodType.methodType(type("Hello$HelloRequest$Builder")), true);
   private final Message generated = parseGeneratedUnchecked(bytes);
 
   private static final MethodHandle REQUEST_DATA = getter("Hello$HelloRequest", "getData",
@@ -84,30 +84,6 @@ public class HotPathBenchmark {
       return isStatic
           ? MethodHandles.publicLookup().findStatic(owner, name, type)
           : MethodHandles.publicLookup().findVirtual(owner, name, type);
-    } catch (ReflectiveOperationException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static Class<?> generatedClass() {
-    try {
-      return Class.forName("Hello$HelloRequest");
-    } catch (ClassNotFoundException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static Class<?> builderClass() {
-    try {
-      return Class.forName("Hello$HelloRequest$Builder");
-    } catch (ClassNotFoundException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
-  private static MethodHandle generated(String name, MethodType type) {
-    try {
-      return MethodHandles.publicLookup().findStatic(generatedClass(), name, type);
     } catch (ReflectiveOperationException e) {
       throw new IllegalStateException(e);
     }
