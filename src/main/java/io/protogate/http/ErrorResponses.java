@@ -1,5 +1,11 @@
 package io.protogate.http;
 
+import com.google.gson.Gson;
+import com.google.gson.GsonBuilder;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.util.JsonFormat;
 import com.google.rpc.ErrorDetailsProto;
@@ -19,8 +25,9 @@ import org.eclipse.jetty.util.Callback;
  * and 412), and a {@code google.rpc.Status} JSON body whose details keep their {@code @type}.
  */
 final class ErrorResponses {
+  private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
+
   private final JsonFormat.Printer printer;
-  private final JsonFormat.Printer plainPrinter;
 
   /** Details may be of any type of the contract or google/rpc/error_details.proto. */
   ErrorResponses(Schema schema) {
@@ -29,7 +36,6 @@ final class ErrorResponses {
     schema.files().forEach(file -> types.add(file.getMessageTypes()));
     this.printer = JsonFormat.printer().usingTypeRegistry(types.build())
         .omittingInsignificantWhitespace();
-    this.plainPrinter = JsonFormat.printer().omittingInsignificantWhitespace();
   }
 
   /** The HTTP status for a gRPC code, per google/rpc/code.proto. */
@@ -50,20 +56,32 @@ final class ErrorResponses {
     };
   }
 
-  /** The status as {@code google.rpc.Status} JSON on one line, details from the trailers. */
+  /**
+   * The status as {@code google.rpc.Status} JSON on one line, details from the trailers. Gson,
+   * not JsonFormat, writes the outer object, so a message keeps its quotes and {@code =} as
+   * they are rather than as {@code \u0027} escapes.
+   */
   String json(Status status, Metadata trailers) {
     com.google.rpc.Status proto =
         StatusProto.fromStatusAndTrailers(status, trailers == null ? new Metadata() : trailers);
-    try {
-      return printer.print(proto);
-    } catch (InvalidProtocolBufferException e) {
-      // A detail of a type nobody loaded: the code and message still reach the caller.
-      try {
-        return plainPrinter.print(proto.toBuilder().clearDetails());
-      } catch (InvalidProtocolBufferException impossible) {
-        throw new IllegalStateException(impossible);
+    JsonObject body = new JsonObject();
+    body.addProperty("code", proto.getCode());
+    body.addProperty("message", proto.getMessage());
+    if (proto.getDetailsCount() > 0) {
+      JsonArray details = new JsonArray();
+      for (Any detail : proto.getDetailsList()) {
+        try {
+          details.add(JsonParser.parseString(printer.print(detail)));
+        } catch (InvalidProtocolBufferException e) {
+          // A detail of a type nobody loaded: the code and message still reach the caller.
+          JsonObject unknown = new JsonObject();
+          unknown.addProperty("@type", detail.getTypeUrl());
+          details.add(unknown);
+        }
       }
+      body.add("details", details);
     }
+    return GSON.toJson(body);
   }
 
   /** Answers the request with {@code status}, mapped to its HTTP status, and completes it. */
@@ -79,16 +97,11 @@ final class ErrorResponses {
         callback);
   }
 
-  /** A status body for errors found before any call, with no schema types to print. */
+  /** A status body for errors found before any call, with no details. */
   static String plainJson(Status status) {
-    try {
-      return JsonFormat.printer().omittingInsignificantWhitespace().print(
-          com.google.rpc.Status.newBuilder()
-              .setCode(status.getCode().value())
-              .setMessage(status.getDescription() == null ? "" : status.getDescription())
-              .build());
-    } catch (InvalidProtocolBufferException impossible) {
-      throw new IllegalStateException(impossible);
-    }
+    JsonObject body = new JsonObject();
+    body.addProperty("code", status.getCode().value());
+    body.addProperty("message", status.getDescription() == null ? "" : status.getDescription());
+    return GSON.toJson(body);
   }
 }

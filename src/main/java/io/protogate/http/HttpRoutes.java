@@ -7,6 +7,8 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.DynamicMessage;
 import io.grpc.protobuf.ProtoUtils;
+import io.protogate.contract.ContractException;
+import io.protogate.contract.Part;
 import io.protogate.descriptor.Schema;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,6 +23,19 @@ import java.util.Set;
  * Immutable and safe to share.
  */
 public final class HttpRoutes {
+  /**
+   * The routes as a part of the live contract: compiled at every swap, before publication, so
+   * they change in the same step as the services, and a rule that does not compile refuses the
+   * swap with the message of {@link #compile}.
+   */
+  public static final Part<HttpRoutes> PART = Part.derived("http-routes", (next, previous) -> {
+    try {
+      return compile(next.schema());
+    } catch (IllegalArgumentException e) {
+      throw new ContractException(e.getMessage(), e);
+    }
+  });
+
   private final Schema schema;
   private final PathMatcher<Route> matcher;
   private final int size;

@@ -12,6 +12,7 @@ import com.google.protobuf.DynamicMessage;
 import io.protogate.json.JsonCodec;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -69,13 +70,44 @@ final class RequestBinder {
         tree.add(route.bodyField().getJsonName(), parsed);
       }
     }
-    if (rawQuery != null && !rawQuery.isEmpty()) {
-      bindQuery(route, rawQuery, tree, ignoreUnknown);
-    }
+    List<Parameter> parameters = rawQuery == null || rawQuery.isEmpty()
+        ? List.of() : bindQuery(route, rawQuery, tree, ignoreUnknown);
     for (Route.BoundVariable bound : route.variables()) {
       setLeaf(tree, bound.path(), new JsonPrimitive(variableValue(route, bound, segments)));
     }
-    return codec.parse(tree.toString(), type);
+    try {
+      return codec.parse(tree.toString(), type);
+    } catch (IllegalArgumentException e) {
+      throw blameParameter(parameters, type, codec).orElse(e);
+    }
+  }
+
+  /** A query parameter and the fields it sets. */
+  private record Parameter(String name, List<FieldDescriptor> path, String value) {}
+
+  /**
+   * JsonFormat names the value but not the parameter: on failure only, parse each parameter
+   * alone to say which one was wrong.
+   */
+  private static Optional<IllegalArgumentException> blameParameter(List<Parameter> parameters,
+      Descriptor type, JsonCodec codec) {
+    for (Parameter parameter : parameters) {
+      JsonObject alone = new JsonObject();
+      setLeaf(alone, parameter.path(), new JsonPrimitive(parameter.value()));
+      if (parameter.path().get(parameter.path().size() - 1).isRepeated()) {
+        JsonArray array = new JsonArray();
+        array.add(parameter.value());
+        FieldDescriptor leaf = parameter.path().get(parameter.path().size() - 1);
+        parentOf(alone, parameter.path()).add(leaf.getJsonName(), array);
+      }
+      try {
+        codec.parse(alone.toString(), type);
+      } catch (IllegalArgumentException e) {
+        return Optional.of(new IllegalArgumentException("query parameter '" + parameter.name()
+            + "' = '" + parameter.value() + "': " + e.getMessage()));
+      }
+    }
+    return Optional.empty();
   }
 
   private static String variableValue(Route route, Route.BoundVariable bound,
@@ -92,9 +124,10 @@ final class RequestBinder {
     }
   }
 
-  private static void bindQuery(Route route, String rawQuery, JsonObject tree,
+  private static List<Parameter> bindQuery(Route route, String rawQuery, JsonObject tree,
       boolean ignoreUnknown) {
     Descriptor type = route.method().getInputType();
+    List<Parameter> parameters = new ArrayList<>();
     for (String pair : rawQuery.split("&")) {
       if (pair.isEmpty()) {
         continue;
@@ -111,6 +144,7 @@ final class RequestBinder {
         }
         throw e;
       }
+      parameters.add(new Parameter(name, path, value));
       FieldDescriptor leaf = path.get(path.size() - 1);
       JsonObject parent = parentOf(tree, path);
       String key = leaf.getJsonName();
@@ -128,6 +162,7 @@ final class RequestBinder {
         parent.add(key, new JsonPrimitive(value));
       }
     }
+    return parameters;
   }
 
   /** The fields a query parameter's dotted name leads through, or why it cannot be set. */

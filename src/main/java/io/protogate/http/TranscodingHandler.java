@@ -12,9 +12,12 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.Status;
+import io.protogate.contract.ContractException;
+import io.protogate.contract.LiveContract;
 import io.protogate.descriptor.Schema;
 import io.protogate.json.JsonCodec;
 import io.protogate.json.JsonRequests;
+import io.protogate.server.ProtogateServer;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.ByteBuffer;
@@ -70,6 +73,20 @@ public final class TranscodingHandler extends Handler.Abstract {
     this.routes = routes;
     this.channel = channel;
     this.options = options;
+  }
+
+  /**
+   * The door of {@code server}: registers {@link HttpRoutes#PART} on its live contract (a
+   * contract whose rules do not compile is refused now, and at every later swap) and calls
+   * through its in-process channel, so handlers, stubs, upstream routes, interceptors and
+   * deadlines behave as for gRPC callers.
+   */
+  public static TranscodingHandler of(ProtogateServer server, HttpJsonOptions options)
+      throws ContractException {
+    LiveContract contract = server.contract();
+    contract.register(HttpRoutes.PART);
+    return new TranscodingHandler(
+        () -> contract.current().part(HttpRoutes.PART), server.channel(), options);
   }
 
   private Compiled compiled() {
