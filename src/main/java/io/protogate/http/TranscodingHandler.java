@@ -49,8 +49,12 @@ import org.eclipse.jetty.util.Callback;
  * or server-sent events for a server stream, and a {@code google.rpc.Status} body on failure.
  * Client and bidi streams read their requests as newline-delimited JSON. A path no route
  * knows is left to the next handler; a known path with another HTTP method gets 405 and Allow.
+ *
+ * <p>Non-blocking: Jetty may call it on a selector thread, as Netty runs gRPC calls on its event
+ * loop, and nothing here waits (dispatch moves handlers that may block to their own pool). Only
+ * reading a streamed request body blocks, and that runs on Jetty's thread pool.
  */
-public final class TranscodingHandler extends Handler.Abstract {
+public final class TranscodingHandler extends Handler.Abstract.NonBlocking {
   private static final Logger logger = Logger.getLogger(TranscodingHandler.class.getName());
   private static final Pattern GRPC_TIMEOUT = Pattern.compile("(\\d{1,8})([HMSmun])");
   private static final Pattern SECONDS = Pattern.compile("\\d{1,9}(\\.\\d{1,9})?");
@@ -133,19 +137,33 @@ public final class TranscodingHandler extends Handler.Abstract {
     }
     Exchange exchange = new Exchange(c, route, request, response, callback);
     if (route.method().isClientStreaming()) {
-      exchange.streamRequests(headers, callOptions);
+      request.getComponents().getThreadPool().execute(
+          () -> guarded(exchange, () -> exchange.streamRequests(headers, callOptions)));
     } else {
       Content.Source.asByteArrayAsync(request, options.maxRequestBytes()).whenComplete(
-          (bytes, failure) -> {
+          (bytes, failure) -> guarded(exchange, () -> {
             if (failure != null) {
               exchange.refuseBody(failure);
             } else {
               exchange.unaryRequest(new String(bytes, UTF_8), match.segments(), headers,
                   callOptions);
             }
-          });
+          }));
     }
     return true;
+  }
+
+  /**
+   * Runs {@code step} so that an unexpected exception answers 500 instead of vanishing into a
+   * future or a pool thread and leaving the caller waiting forever.
+   */
+  private static void guarded(Exchange exchange, Runnable step) {
+    try {
+      step.run();
+    } catch (RuntimeException | Error e) {
+      logger.log(Level.WARNING, "HTTP/JSON request failed", e);
+      exchange.failUnexpectedly(e);
+    }
   }
 
   /** Request headers as metadata: the allow-list, and Grpc-Metadata-* without its prefix. */
@@ -261,6 +279,18 @@ public final class TranscodingHandler extends Handler.Abstract {
       this.framing = !route.method().isServerStreaming() ? Framing.SINGLE
           : accept != null && accept.contains("text/event-stream") ? Framing.SSE
           : Framing.NDJSON;
+    }
+
+    void failUnexpectedly(Throwable e) {
+      if (call != null) {
+        localFailure = Status.INTERNAL.withDescription("the HTTP/JSON door failed: " + e);
+        call.cancel("the HTTP/JSON door failed", e);
+      } else if (!response.isCommitted()) {
+        c.errors.send(response, callback,
+            Status.INTERNAL.withDescription("the HTTP/JSON door failed: " + e), null);
+      } else {
+        callback.failed(e);
+      }
     }
 
     void refuseBody(Throwable failure) {
