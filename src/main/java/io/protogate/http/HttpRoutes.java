@@ -216,11 +216,6 @@ public final class HttpRoutes {
     return schema;
   }
 
-  /** How many bindings answer requests, auto-mapped ones included. */
-  public int size() {
-    return size;
-  }
-
   /**
    * The route for a request, or null; {@code allowed} receives the HTTP methods of routes whose
    * path matched when none of them takes {@code httpMethod}.
