@@ -206,6 +206,9 @@ final class ServeCommand implements Callable<Integer> {
     if (tlsCert != null) {
       port.tls(tlsCert, tlsKey);
     }
+    if (tlsClientCa != null) {
+      port.requireClientCertificates(tlsClientCa);
+    }
     try {
       return port.handler(TranscodingHandler.of(server, options.build())).build().start();
     } catch (ContractException e) {

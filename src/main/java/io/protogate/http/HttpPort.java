@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Set;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
@@ -61,7 +63,8 @@ public final class HttpPort implements AutoCloseable {
     // google.api.http gives %2F in a multi-segment variable a meaning: Jetty must not refuse it.
     config.setUriCompliance(UriCompliance.UNSAFE);
     HttpConnectionFactory http1 = new HttpConnectionFactory(config);
-    if (builder.sslContext == null) {
+    SSLContext sslContext = builder.sslContext();
+    if (sslContext == null) {
       connector = new ServerConnector(server, http1, new HTTP2CServerConnectionFactory(config));
     } else {
       config.addCustomizer(new SecureRequestCustomizer(false));
@@ -69,7 +72,8 @@ public final class HttpPort implements AutoCloseable {
       ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
       alpn.setDefaultProtocol(http1.getProtocol());
       SslContextFactory.Server ssl = new SslContextFactory.Server();
-      ssl.setSslContext(builder.sslContext);
+      ssl.setSslContext(sslContext);
+      ssl.setNeedClientAuth(builder.tlsClientCa != null);
       connector = new ServerConnector(server,
           new SslConnectionFactory(ssl, alpn.getProtocol()), alpn, h2, http1);
     }
@@ -139,7 +143,9 @@ public final class HttpPort implements AutoCloseable {
     private String host = "127.0.0.1";
     private int port;
     private final List<Handler> handlers = new ArrayList<>();
-    private SSLContext sslContext;
+    private File tlsCert;
+    private File tlsKey;
+    private File tlsClientCa;
     private Set<String> corsOrigins = Set.of();
     private Set<String> corsHeaders = Set.of();
 
@@ -171,8 +177,27 @@ public final class HttpPort implements AutoCloseable {
      * PEM files the gRPC port uses.
      */
     public Builder tls(File certChain, File privateKey) {
-      try (InputStream certs = new FileInputStream(certChain);
-          InputStream key = new FileInputStream(privateKey)) {
+      this.tlsCert = requireNonNull(certChain, "certChain");
+      this.tlsKey = requireNonNull(privateKey, "privateKey");
+      return this;
+    }
+
+    /** Require client certificates signed by this CA (PEM), as the gRPC port does. */
+    public Builder requireClientCertificates(File clientCa) {
+      this.tlsClientCa = requireNonNull(clientCa, "clientCa");
+      return this;
+    }
+
+    private SSLContext sslContext() {
+      if (tlsCert == null) {
+        if (tlsClientCa != null) {
+          throw new IllegalArgumentException("client certificates need TLS: set the HTTP port's"
+              + " certificate and key too");
+        }
+        return null;
+      }
+      try (InputStream certs = new FileInputStream(tlsCert);
+          InputStream key = new FileInputStream(tlsKey)) {
         X509Certificate[] chain = CertificateUtils.getX509Certificates(certs);
         PrivateKey pk = CertificateUtils.getPrivateKey(key);
         KeyStore store = KeyStore.getInstance("PKCS12");
@@ -182,14 +207,29 @@ public final class HttpPort implements AutoCloseable {
         KeyManagerFactory keys =
             KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
         keys.init(store, password);
+        TrustManager[] trust = null;
+        if (tlsClientCa != null) {
+          KeyStore cas = KeyStore.getInstance("PKCS12");
+          cas.load(null, null);
+          try (InputStream ca = new FileInputStream(tlsClientCa)) {
+            X509Certificate[] authorities = CertificateUtils.getX509Certificates(ca);
+            for (int i = 0; i < authorities.length; i++) {
+              cas.setCertificateEntry("ca" + i, authorities[i]);
+            }
+          }
+          TrustManagerFactory factory =
+              TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+          factory.init(cas);
+          trust = factory.getTrustManagers();
+        }
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keys.getKeyManagers(), null, null);
-        this.sslContext = context;
+        context.init(keys.getKeyManagers(), trust, null);
+        return context;
       } catch (IOException | GeneralSecurityException e) {
-        throw new IllegalArgumentException("cannot use TLS files " + certChain + ", "
-            + privateKey + " for the HTTP port: " + e.getMessage(), e);
+        throw new IllegalArgumentException("cannot use TLS files " + tlsCert + ", " + tlsKey
+            + (tlsClientCa == null ? "" : ", " + tlsClientCa) + " for the HTTP port: "
+            + e.getMessage(), e);
       }
-      return this;
     }
 
     /**

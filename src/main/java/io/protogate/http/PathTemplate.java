@@ -24,7 +24,7 @@ record PathTemplate(String text, List<String> segments, String verb, List<Variab
     return "/" + String.join("/", segments) + (verb.isEmpty() ? "" : ":" + verb);
   }
 
-  /** Parses {@code text}; a malformed template is an {@link IllegalArgumentException} saying why. */
+  /** Parses {@code text}; a malformed one is an {@link IllegalArgumentException} saying why. */
   static PathTemplate parse(String text) {
     return new Parser(text).parse();
   }

@@ -98,7 +98,8 @@ public final class TranscodingHandler extends Handler.Abstract.NonBlocking {
     Compiled c = compiled;
     if (c == null || c.routes != current) {
       Schema schema = current.schema();
-      JsonCodec codec = JsonCodec.of(schema, options.emitDefaults(), options.protoNames()).compact();
+      JsonCodec codec =
+          JsonCodec.of(schema, options.emitDefaults(), options.protoNames()).compact();
       c = new Compiled(current,
           options.ignoreUnknown() ? codec.ignoringUnknownFields() : codec,
           JsonCodec.of(schema, true, options.protoNames()).compact(),

@@ -90,15 +90,21 @@ class HttpPortTest {
     }
   }
 
+  /** A self-signed certificate for 127.0.0.1 and its PKCS#8 key: {@code name.pem}, -key.pem. */
+  private static Path selfSigned(Path dir, String name) throws Exception {
+    Path cert = dir.resolve(name + ".pem");
+    Result made = run(OPENSSL, "req", "-x509", "-newkey", "ec", "-pkeyopt",
+        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout",
+        dir.resolve(name + "-key.pem").toString(), "-out", cert.toString(), "-days", "1",
+        "-subj", "/CN=" + name, "-addext", "subjectAltName=IP:127.0.0.1");
+    assertEquals(0, made.exit(), made.err());
+    return cert;
+  }
+
   @Test
   void tls_negotiatesH2ByAlpn(@TempDir Path dir) throws Exception {
-    Path cert = dir.resolve("cert.pem");
-    Path key = dir.resolve("key.pem");
-    Result made = run(OPENSSL, "req", "-x509", "-newkey", "ec", "-pkeyopt",
-        "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key.toString(), "-out",
-        cert.toString(), "-days", "1", "-subj", "/CN=localhost",
-        "-addext", "subjectAltName=IP:127.0.0.1");
-    assertEquals(0, made.exit(), made.err());
+    Path cert = selfSigned(dir, "server");
+    Path key = dir.resolve("server-key.pem");
     try (LibraryServer library = new LibraryServer(HttpJsonOptions.defaults(),
         HttpPort.builder().tls(cert.toFile(), key.toFile()))) {
       String url = "https://127.0.0.1:" + library.http.port() + "/v1/books/x";
@@ -108,6 +114,23 @@ class HttpPortTest {
       Result h1 = curl("--cacert", cert.toString(), "--http1.1", "-w", "\n%{http_version}",
           url);
       assertTrue(h1.out().endsWith("\n1.1"), h1.out());
+    }
+  }
+
+  @Test
+  void mutualTls_refusesCallersWithoutACertificate(@TempDir Path dir) throws Exception {
+    Path cert = selfSigned(dir, "server");
+    Path client = selfSigned(dir, "client");
+    try (LibraryServer library = new LibraryServer(HttpJsonOptions.defaults(), HttpPort.builder()
+        .tls(cert.toFile(), dir.resolve("server-key.pem").toFile())
+        .requireClientCertificates(client.toFile()))) {
+      String url = "https://127.0.0.1:" + library.http.port() + "/v1/books/x";
+      Result with = curl("--cacert", cert.toString(), "--cert", client.toString(), "--key",
+          dir.resolve("client-key.pem").toString(), url);
+      assertTrue(with.out().contains("\"name\":\"x\""), with.out());
+      Result without = run(CURL, "-sS", "--max-time", "10", "--cacert", cert.toString(), url);
+      assertTrue(without.exit() != 0, without.out());
+      assertFalse(without.out().contains("\"name\""), without.out());
     }
   }
 

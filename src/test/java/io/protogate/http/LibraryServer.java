@@ -88,7 +88,8 @@ final class LibraryServer implements AutoCloseable {
           return answer.build();
         })
         .unary(LIBRARY + "UpdateBook", (request, call) -> {
-          DynamicMessage.Builder answer = ((DynamicMessage) Fields.get(request, "book")).toBuilder();
+          DynamicMessage.Builder answer =
+              ((DynamicMessage) Fields.get(request, "book")).toBuilder();
           set(answer, "author", "mask:" + Fields.get(request, "update_mask.paths"));
           return answer.build();
         })
