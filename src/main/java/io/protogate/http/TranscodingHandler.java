@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -295,13 +296,18 @@ public final class TranscodingHandler extends Handler.Abstract.NonBlocking {
     }
 
     void refuseBody(Throwable failure) {
-      boolean tooLarge = String.valueOf(failure.getMessage()).contains("max")
-          || failure instanceof IllegalArgumentException;
-      Status status = Status.RESOURCE_EXHAUSTED.withDescription(tooLarge
-          ? "the request body is larger than " + options.maxRequestBytes() + " bytes"
-          : "cannot read the request body: " + failure.getMessage());
-      ErrorResponses.send(response, callback, tooLarge ? 413 : 400,
-          c.errors.json(status, null));
+      // Counted, not read from the exception: Jetty says "Max size exceeded" in its own words.
+      long max = options.maxRequestBytes();
+      if (request.getLength() > max || Request.getContentBytesRead(request) > max) {
+        ErrorResponses.send(response, callback, 413, c.errors.json(Status.RESOURCE_EXHAUSTED
+            .withDescription("the request body is larger than " + max + " bytes; send less"),
+            null));
+        return;
+      }
+      Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+          ? failure.getCause() : failure;
+      c.errors.send(response, callback, Status.INVALID_ARGUMENT
+          .withDescription("cannot read the request body: " + cause.getMessage()), null);
     }
 
     void unaryRequest(String body, List<String> segments, Metadata headers,

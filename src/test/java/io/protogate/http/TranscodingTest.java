@@ -181,6 +181,17 @@ class TranscodingTest {
   }
 
   @Test
+  void bodyOverTheLimit_is413() throws Exception {
+    try (LibraryServer small = new LibraryServer(
+        HttpJsonOptions.builder().maxRequestBytes(64).build(), HttpPort.builder())) {
+      HttpResponse<String> response = small.post("/protogate.test.library.Library/Plain",
+          "{\"title\":\"" + "x".repeat(100) + "\"}");
+      assertEquals(413, response.statusCode(), response.body());
+      assertTrue(response.body().contains("larger than 64 bytes"), response.body());
+    }
+  }
+
+  @Test
   void malformedJson_is400() throws Exception {
     HttpResponse<String> response = library.post("/protogate.test.library.Library/Plain", "{");
     assertEquals(400, response.statusCode());
