@@ -62,6 +62,11 @@ public final class Reloader {
     return paths;
   }
 
+  /** Reports a reload that failed outside {@link #reload}'s own checks. */
+  void rejected(String problem) {
+    listener.rejected(problem);
+  }
+
   /** Loads and, if the contract changed, swaps. Serialized: two reloads never interleave. */
   public synchronized void reload() {
     Schema next;
