@@ -87,8 +87,8 @@ class ServeCommandTest {
   }
 
   @Test
-  void serve_releaseLinkRePointedAgainAndAgain_followsEveryRelease_alsoAfterSighup(@TempDir Path dir)
-      throws Exception {
+  void serve_releaseLinkRePointedAgainAndAgain_followsEveryRelease_alsoAfterSighup(
+      @TempDir Path dir) throws Exception {
     // Releases alternate between one contract (hello) and two (hello and demo), so each
     // re-pointing is a swap that the log line's service count tells apart.
     Path current = Files.createSymbolicLink(dir.resolve("current"), release(dir, 0));
