@@ -174,7 +174,7 @@ public final class DescriptorWatcher implements AutoCloseable {
     try (Stream<Path> children = Files.list(directory)) {
       children.filter(DescriptorSource::looksLikeSet)
           .forEach(child -> resolve(child, interests));
-    } catch (IOException e) {
+    } catch (IOException | UncheckedIOException e) {
       // The reload reports an unreadable directory.
       logger.log(Level.FINE, "cannot list " + directory, e);
     }
