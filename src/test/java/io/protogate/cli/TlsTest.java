@@ -260,6 +260,21 @@ class TlsTest {
         + ".pk8, and give " + ec + ".pk8", result.err().strip());
   }
 
+  @Test
+  void serve_encryptedKey_refusedNamingTheFileAndTheOpensslCommand() throws Exception {
+    File encrypted = dir.resolve("server-encrypted.key").toFile();
+    openssl("pkcs8", "-topk8", "-in", serverKey.getPath(), "-out", encrypted.getPath(),
+        "-passout", "pass:secret");
+
+    Result result = run("serve", "--port", "0", "--tls-cert", serverCert.getPath(),
+        "--tls-key", encrypted.getPath());
+
+    assertEquals(1, result.exit(), result.err());
+    assertEquals("protogate: TLS key " + encrypted + " is encrypted, and Protogate reads only"
+        + " unencrypted keys: convert it with: openssl pkcs8 -topk8 -nocrypt -in " + encrypted
+        + " -out " + encrypted + ".pk8, and give " + encrypted + ".pk8", result.err().strip());
+  }
+
   // --- Helpers.
 
   /**
