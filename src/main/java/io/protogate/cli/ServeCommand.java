@@ -11,6 +11,7 @@ import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
 import io.protogate.contract.ContractException;
 import io.protogate.handler.Handlers;
+import io.protogate.connect.ConnectHandler;
 import io.protogate.http.HttpJsonOptions;
 import io.protogate.http.HttpPort;
 import io.protogate.http.TranscodingHandler;
@@ -19,6 +20,7 @@ import io.protogate.json.JsonCodec;
 import io.protogate.reload.DescriptorWatcher;
 import io.protogate.reload.Reloader;
 import io.protogate.server.ProtogateServer;
+import io.protogate.web.GrpcWebHandler;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -218,7 +220,8 @@ final class ServeCommand implements Callable<Integer> {
     }
     HttpPort.Builder port = HttpPort.builder().host(host).port(httpPort)
         .cors(Set.copyOf(corsOrigins), Set.of("Content-Type", "Authorization", "X-Request-Id",
-            "Grpc-Timeout", "X-Request-Timeout"));
+            "Grpc-Timeout", "X-Request-Timeout", "X-Grpc-Web", "X-User-Agent",
+            "Connect-Protocol-Version", "Connect-Timeout-Ms"));
     if (tlsCert != null) {
       port.tls(tlsCert, tlsKey);
     }
@@ -226,7 +229,12 @@ final class ServeCommand implements Callable<Integer> {
       port.requireClientCertificates(tlsClientCa);
     }
     try {
-      return port.handler(TranscodingHandler.of(server, options.build())).build().start();
+      return port
+          .handler(new ConnectHandler(server.channel(), server::schema, maxMessageSize))
+          .handler(new GrpcWebHandler(server.channel(), server::schema, maxMessageSize))
+          .handler(TranscodingHandler.of(server, options.build()))
+          .build()
+          .start();
     } catch (ContractException e) {
       throw new CliException(CliException.NOT_SENT, e.getMessage());
     }
