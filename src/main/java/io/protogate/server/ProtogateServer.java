@@ -8,6 +8,7 @@ import io.grpc.InsecureServerCredentials;
 import io.grpc.ServerCredentials;
 import io.grpc.TlsServerCredentials;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -41,6 +42,8 @@ public final class ProtogateServer implements AutoCloseable {
   private final HandlerExecution execution;
   private final Server server;
   private final HealthStatusManager health;
+  private final HealthWatches healthWatches = new HealthWatches();
+  private final RequestGuard guard;
   private final Duration shutdownGrace;
   private final InetSocketAddress address;
   private final AtomicBoolean closing = new AtomicBoolean();
@@ -55,14 +58,19 @@ public final class ProtogateServer implements AutoCloseable {
     this.handlers = builder.handlers;
     this.health = new HealthStatusManager();
     this.registry = new ServiceRegistry(DynamicServices.build(schema, handlers));
-    this.execution = new HandlerExecution(handlers);
+    this.guard = new RequestGuard(builder.limits, builder.maxInboundMessageSize);
     NettyServerBuilder netty =
         NettyServerBuilder.forAddress(address, builder.credentials())
             .maxInboundMessageSize(builder.maxInboundMessageSize)
             .fallbackHandlerRegistry(registry)
-            .addService(health.getHealthService())
+            .addService(ServerInterceptors.intercept(health.getHealthService(), healthWatches))
             .addService(ProtoReflectionServiceV1.newInstance())
-            .addService(v1alphaReflection());
+            .addService(v1alphaReflection())
+            .addTransportFilter(guard)
+            .addStreamTracerFactory(guard.tracers())
+            .intercept(new EdgeInterceptor(() -> schema.version()));
+    builder.limits.configure(netty);
+    this.execution = new HandlerExecution(handlers);
     execution.configure(netty);
     this.server = netty.build();
   }
@@ -81,14 +89,22 @@ public final class ProtogateServer implements AutoCloseable {
     try {
       server.start();
     } catch (IOException e) {
+      execution.close();
       throw new UncheckedIOException(
           "cannot listen on " + address.getHostString() + ":" + address.getPort() + ": "
               + rootMessage(e) + "; pick another port or stop what uses it", e);
     }
-    for (ServiceDescriptor service : schema.services()) {
-      health.setStatus(service.getFullName(), ServingStatus.SERVING);
+    try {
+      CallerMistakes.quietGrpcLogs();
+      for (ServiceDescriptor service : schema.services()) {
+        health.setStatus(service.getFullName(), ServingStatus.SERVING);
+      }
+      health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+    } catch (RuntimeException | Error e) {
+      // Listening but not started: let nothing keep the port or the threads.
+      stopNow();
+      throw e;
     }
-    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
     return this;
   }
 
@@ -123,6 +139,11 @@ public final class ProtogateServer implements AutoCloseable {
     }
   }
 
+  /** Bytes of unfinished request messages the server holds now: what the memory limits count. */
+  long pendingRequestBytes() {
+    return guard.pendingBytes();
+  }
+
   /** The port actually bound: useful when built with port 0. */
   public int port() {
     return server.getPort();
@@ -143,12 +164,32 @@ public final class ProtogateServer implements AutoCloseable {
       server.awaitTermination();
       return;
     }
-    health.enterTerminalState();
-    server.shutdown();
-    if (!server.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+    try {
+      health.enterTerminalState();
+      // Watches never end by themselves: they would hold shutdown for the whole grace period.
+      healthWatches.endAll();
+      server.shutdown();
+      if (!server.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
+        server.shutdownNow();
+        server.awaitTermination();
+      }
+    } catch (InterruptedException | RuntimeException | Error e) {
+      // Whatever stopped the graceful way, the server must still stop.
       server.shutdownNow();
-      server.awaitTermination();
+      throw e;
+    } finally {
+      execution.close();
     }
+  }
+
+  /**
+   * Stops at once: calls in flight are cancelled, and a {@link #close()} waiting out the grace
+   * period returns. For a second Ctrl-C, or a start-up that failed half-way.
+   */
+  public void stopNow() {
+    closing.set(true);
+    health.enterTerminalState();
+    server.shutdownNow();
     execution.close();
   }
 
@@ -168,6 +209,7 @@ public final class ProtogateServer implements AutoCloseable {
     private File tlsCert;
     private File tlsKey;
     private File tlsClientCa;
+    private ServerLimits limits = ServerLimits.defaults();
 
     private Builder(Schema schema) {
       this.schema = requireNonNull(schema, "schema");
@@ -207,6 +249,12 @@ public final class ProtogateServer implements AutoCloseable {
         throw new IllegalArgumentException("maxInboundMessageSize: " + bytes + " (expected: > 0)");
       }
       this.maxInboundMessageSize = bytes;
+      return this;
+    }
+
+    /** Limits on what callers may take from the server; {@link ServerLimits#defaults()} if unset. */
+    public Builder limits(ServerLimits limits) {
+      this.limits = requireNonNull(limits, "limits");
       return this;
     }
 
