@@ -187,8 +187,9 @@ public final class ProtogateServer implements AutoCloseable {
    * period returns. For a second Ctrl-C, or a start-up that failed half-way.
    */
   public void stopNow() {
-    closing.set(true);
-    health.enterTerminalState();
+    if (!closing.getAndSet(true)) {
+      health.enterTerminalState();
+    }
     server.shutdownNow();
     execution.close();
   }

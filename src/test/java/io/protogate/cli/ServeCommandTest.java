@@ -78,6 +78,80 @@ class ServeCommandTest {
     }
   }
 
+  @Test
+  void serve_sighupWithTheBundledContracts_saysSoAndKeepsServing() throws Exception {
+    Process process = new ProcessBuilder(javaCommand("serve", "--port", "0"))
+        .redirectErrorStream(true)
+        .start();
+    try {
+      BufferedReader output = new BufferedReader(
+          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      readUntil(output, "serving GrpcService");
+
+      signal("HUP", process);
+
+      assertTrue(readUntil(output, "SIGHUP").contains("nothing to reload"));
+      assertTrue(process.isAlive());
+      process.destroy();
+      assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+      assertEquals(0, process.exitValue());
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
+  @Test
+  void serve_secondSigint_stopsAtOnce_cancellingCallsInFlight() throws Exception {
+    Process process = new ProcessBuilder(javaCommand("serve", "--port", "0",
+        "--shutdown-grace", "120"))
+        .redirectErrorStream(true)
+        .start();
+    io.grpc.ManagedChannel channel = null;
+    try {
+      BufferedReader output = new BufferedReader(
+          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      Matcher serving = SERVING.matcher(readUntil(output, "serving GrpcService"));
+      assertTrue(serving.find());
+      channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+          .forAddress("127.0.0.1", Integer.parseInt(serving.group(2))).usePlaintext().build();
+      java.util.concurrent.LinkedBlockingQueue<io.grpc.Status> ended =
+          new java.util.concurrent.LinkedBlockingQueue<>();
+      com.google.protobuf.Descriptors.MethodDescriptor echoMethod =
+          io.protogate.descriptor.SchemaLoader.fromSources(
+              io.protogate.descriptor.BundledDescriptors.sources())
+              .findMethod("protogate.demo.StreamingDemo/Echo").orElseThrow();
+      var echo = io.protogate.client.DynamicCalls.methodDescriptor(echoMethod);
+      var call = channel.newCall(echo, io.grpc.CallOptions.DEFAULT);
+      call.start(new io.grpc.ClientCall.Listener<>() {
+        @Override
+        public void onClose(io.grpc.Status status, io.grpc.Metadata trailers) {
+          ended.add(status);
+        }
+      }, new io.grpc.Metadata());
+      call.request(1);
+      // A call in flight that never ends by itself: the graceful stop would wait for it.
+      call.sendMessage(
+          com.google.protobuf.DynamicMessage.getDefaultInstance(echoMethod.getInputType()));
+      signal("INT", process);
+      readUntil(output, "stopping");
+
+      signal("INT", process);
+
+      assertTrue(process.waitFor(20, TimeUnit.SECONDS), "a second Ctrl-C did not stop it");
+      assertEquals(ServeCommand.FORCED_STOP, process.exitValue());
+      assertFalse(ended.poll(10, TimeUnit.SECONDS).isOk());
+    } finally {
+      process.destroyForcibly();
+      if (channel != null) {
+        channel.shutdownNow();
+      }
+    }
+  }
+
+  private static void signal(String name, Process process) throws Exception {
+    new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start().waitFor();
+  }
+
   /** Reads lines until one contains {@code text}; returns it, or fails at end of output. */
   private static String readUntil(BufferedReader output, String text) throws IOException {
     String line;
