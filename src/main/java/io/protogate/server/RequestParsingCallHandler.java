@@ -77,6 +77,12 @@ final class RequestParsingCallHandler implements ServerCallHandler<InputStream, 
       try {
         request = requestParser.parse(message);
       } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+          // grpc-java's limit on what a compressed request inflates to: too large, not invalid.
+          reject(Status.RESOURCE_EXHAUSTED.withDescription(
+              "request inflates past the server's limit: " + e.getStatus().getDescription()));
+          return;
+        }
         // The marshaller says only "Invalid protobuf byte sequence"; its cause says what is wrong.
         reject(e.getCause() == null ? e.getStatus().getDescription() : e.getCause().getMessage());
         return;
@@ -88,9 +94,13 @@ final class RequestParsingCallHandler implements ServerCallHandler<InputStream, 
     }
 
     private void reject(String problem) {
-      call.reject(
+      reject(
           Status.INVALID_ARGUMENT.withDescription(
               "request is not a valid " + requestType.getFullName() + ": " + problem));
+    }
+
+    private void reject(Status status) {
+      call.reject(status);
       // The handler may already be running (streaming calls): tell it the call is over.
       delegate.onCancel();
     }
