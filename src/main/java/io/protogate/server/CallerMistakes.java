@@ -4,6 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.time.Duration;
 import java.util.List;
 import java.util.logging.Filter;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
@@ -25,6 +26,7 @@ final class CallerMistakes implements Filter {
       Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerHandler"),
       Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerTransport.connections"),
       Logger.getLogger("io.grpc.internal.SerializingExecutor"),
+      Logger.getLogger("io.grpc.internal.SerializeReentrantCallsDirectExecutor"),
       Logger.getLogger("io.grpc.internal.ServerImpl"));
 
   private final boolean everyThrowable;
@@ -61,6 +63,7 @@ final class CallerMistakes implements Filter {
     windowStart = now;
     leftOut = 0;
     record.setThrown(null);
+    record.setLevel(Level.INFO);
     record.setParameters(null);
     record.setMessage("a caller's mistake: " + record.getMessage() + ": " + summary(thrown) + more);
     return true;
