@@ -278,6 +278,9 @@ class ProtogateServerTest {
           assertThrows(StatusRuntimeException.class, () -> fixture.unary(HELLO, HELLO_REQUEST));
 
       assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
+      // The caller learns what went wrong: both types, named.
+      assertTrue(e.getStatus().getDescription().contains(
+          "answered a HelloRequest instead of a HelloResponse"), e.getStatus().getDescription());
     }
   }
 
