@@ -7,6 +7,7 @@ import io.protogate.descriptor.BundledDescriptors;
 import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
 import io.protogate.handler.Handlers;
+import io.protogate.handler.builtin.BuiltinHandlers;
 import io.protogate.server.ProtogateServer;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +17,7 @@ class CallVerboseVersionTest {
   void callVerbose_showsTheContractVersion_onSuccessAndOnFailure() throws Exception {
     Schema bundled = SchemaLoader.fromSources(BundledDescriptors.sources());
     ProtogateServer server = ProtogateServer.builder(bundled).port(0)
-        .handlers(Handlers.discovered(getClass().getClassLoader())).build().start();
+        .demoHandlers(BuiltinHandlers.demo()).build().start();
     try {
       String address = "127.0.0.1:" + server.port();
       ClientCommandsTest.Result ok = ClientCommandsTest.run("call", "--plaintext", "-v", address,

@@ -4,6 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.Descriptors;
+import com.google.protobuf.DynamicMessage;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.protogate.client.DynamicCalls;
+import io.protogate.descriptor.BundledDescriptors;
+import io.protogate.descriptor.SchemaLoader;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,6 +25,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -106,32 +118,30 @@ class ServeCommandTest {
         "--shutdown-grace", "120"))
         .redirectErrorStream(true)
         .start();
-    io.grpc.ManagedChannel channel = null;
+    ManagedChannel channel = null;
     try {
       BufferedReader output = new BufferedReader(
           new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
       Matcher serving = SERVING.matcher(readUntil(output, "serving GrpcService"));
       assertTrue(serving.find());
-      channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+      channel = NettyChannelBuilder
           .forAddress("127.0.0.1", Integer.parseInt(serving.group(2))).usePlaintext().build();
-      java.util.concurrent.LinkedBlockingQueue<io.grpc.Status> ended =
-          new java.util.concurrent.LinkedBlockingQueue<>();
-      com.google.protobuf.Descriptors.MethodDescriptor echoMethod =
-          io.protogate.descriptor.SchemaLoader.fromSources(
-              io.protogate.descriptor.BundledDescriptors.sources())
+      LinkedBlockingQueue<Status> ended = new LinkedBlockingQueue<>();
+      Descriptors.MethodDescriptor echoMethod =
+          SchemaLoader.fromSources(BundledDescriptors.sources())
               .findMethod("protogate.demo.StreamingDemo/Echo").orElseThrow();
-      var echo = io.protogate.client.DynamicCalls.methodDescriptor(echoMethod);
-      var call = channel.newCall(echo, io.grpc.CallOptions.DEFAULT);
-      call.start(new io.grpc.ClientCall.Listener<>() {
+      var echo = DynamicCalls.methodDescriptor(echoMethod);
+      var call = channel.newCall(echo, CallOptions.DEFAULT);
+      call.start(new ClientCall.Listener<>() {
         @Override
-        public void onClose(io.grpc.Status status, io.grpc.Metadata trailers) {
+        public void onClose(Status status, Metadata trailers) {
           ended.add(status);
         }
-      }, new io.grpc.Metadata());
+      }, new Metadata());
       call.request(1);
       // A call in flight that never ends by itself: the graceful stop would wait for it.
       call.sendMessage(
-          com.google.protobuf.DynamicMessage.getDefaultInstance(echoMethod.getInputType()));
+          DynamicMessage.getDefaultInstance(echoMethod.getInputType()));
       signal("INT", process);
       readUntil(output, "stopping");
 

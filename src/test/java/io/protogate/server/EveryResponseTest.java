@@ -12,6 +12,7 @@ import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
 import io.protogate.handler.Handlers;
+import io.protogate.handler.builtin.BuiltinHandlers;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -120,7 +121,7 @@ class EveryResponseTest {
   @Test
   void gzipRequestInflatingPastTheLimit_resourceExhaustedWithTheVersion() throws Exception {
     try (ServerFixture fixture = new ServerFixture(ProtogateServer.builder(ServerFixture.BUNDLED)
-        .handlers(Handlers.discovered(getClass().getClassLoader()))
+        .demoHandlers(BuiltinHandlers.demo())
         .maxInboundMessageSize(64 * 1024))) {
       DynamicMessage bomb = fixture.message(ServerFixture.method(HELLO).getInputType(),
           "{\"data\": \"" + "0".repeat(1 << 20) + "\"}");

@@ -11,12 +11,12 @@ import io.grpc.netty.shaded.io.netty.handler.codec.http2.Http2HeadersEncoder;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -96,11 +96,11 @@ final class RawHttp2 implements AutoCloseable {
     int first = Math.min(bytes.length, MAX_FRAME);
     int flags = (endStream ? 0x1 : 0) | (first == bytes.length ? 0x4 : 0);
     streamWindows.put(streamId, initialStreamWindow);
-    frame(HEADERS, flags, streamId, java.util.Arrays.copyOfRange(bytes, 0, first));
+    frame(HEADERS, flags, streamId, Arrays.copyOfRange(bytes, 0, first));
     for (int at = first; at < bytes.length; at += MAX_FRAME) {
       int end = Math.min(bytes.length, at + MAX_FRAME);
       frame(CONTINUATION, end == bytes.length ? 0x4 : 0, streamId,
-          java.util.Arrays.copyOfRange(bytes, at, end));
+          Arrays.copyOfRange(bytes, at, end));
     }
   }
 
@@ -132,7 +132,7 @@ final class RawHttp2 implements AutoCloseable {
         streamWindows.merge(streamId, (long) -n, Long::sum);
         boolean last = at + n == bytes.length;
         frame(DATA, last && endStream ? 0x1 : 0, streamId,
-            java.util.Arrays.copyOfRange(bytes, at, at + n));
+            Arrays.copyOfRange(bytes, at, at + n));
       }
       at += n;
     } while (at < bytes.length);
@@ -312,9 +312,5 @@ final class RawHttp2 implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-  }
-
-  static UncheckedIOException unchecked(IOException e) {
-    return new UncheckedIOException(e);
   }
 }

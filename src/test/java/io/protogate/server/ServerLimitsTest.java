@@ -4,14 +4,21 @@ import static io.protogate.server.RawHttp2.grpcHeaders;
 import static io.protogate.server.RawHttp2.messagePrefix;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.DynamicMessage;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptors;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import io.protogate.client.DynamicCalls;
 import io.protogate.handler.Fields;
 import io.protogate.handler.Handlers;
+import io.protogate.handler.builtin.BuiltinHandlers;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -34,7 +41,7 @@ class ServerLimitsTest {
 
   private static ServerFixture serve(ServerLimits limits) {
     return new ServerFixture(ProtogateServer.builder(ServerFixture.BUNDLED)
-        .handlers(Handlers.discovered(ServerLimitsTest.class.getClassLoader()))
+        .demoHandlers(BuiltinHandlers.demo())
         .limits(limits));
   }
 
@@ -118,10 +125,10 @@ class ServerLimitsTest {
     try (ServerFixture fixture = serve(ServerLimits.builder().maxHeaderListSize(8192).build())) {
       LinkedBlockingQueue<Object> echoes = new LinkedBlockingQueue<>();
       var echo = DynamicCalls.methodDescriptor(ServerFixture.method(ECHO));
-      var call = fixture.channel.newCall(echo, io.grpc.CallOptions.DEFAULT);
-      call.start(new io.grpc.ClientCall.Listener<>() {
+      var call = fixture.channel.newCall(echo, CallOptions.DEFAULT);
+      call.start(new ClientCall.Listener<>() {
         @Override
-        public void onMessage(com.google.protobuf.DynamicMessage message) {
+        public void onMessage(DynamicMessage message) {
           echoes.add(message);
         }
 
@@ -133,14 +140,14 @@ class ServerLimitsTest {
       call.request(10);
       call.sendMessage(fixture.message(ServerFixture.method(ECHO).getInputType(),
           "{\"text\": \"one\"}"));
-      assertTrue(echoes.poll(10, TimeUnit.SECONDS) instanceof com.google.protobuf.DynamicMessage);
+      assertTrue(echoes.poll(10, TimeUnit.SECONDS) instanceof DynamicMessage);
 
       Metadata big = new Metadata();
       big.put(Metadata.Key.of("x-big", Metadata.ASCII_STRING_MARSHALLER), "b".repeat(20_000));
-      StatusRuntimeException e = org.junit.jupiter.api.Assertions.assertThrows(
+      StatusRuntimeException e = assertThrows(
           StatusRuntimeException.class, () -> DynamicCalls.unary(
-              io.grpc.ClientInterceptors.intercept(fixture.channel,
-                  io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(big)),
+              ClientInterceptors.intercept(fixture.channel,
+                  MetadataUtils.newAttachHeadersInterceptor(big)),
               ServerFixture.method(HELLO),
               fixture.message(ServerFixture.method(HELLO).getInputType(), HELLO_REQUEST),
               Duration.ofSeconds(10)));
@@ -150,7 +157,7 @@ class ServerLimitsTest {
           e.getStatus().getDescription());
       call.sendMessage(fixture.message(ServerFixture.method(ECHO).getInputType(),
           "{\"text\": \"two\"}"));
-      assertTrue(echoes.poll(10, TimeUnit.SECONDS) instanceof com.google.protobuf.DynamicMessage,
+      assertTrue(echoes.poll(10, TimeUnit.SECONDS) instanceof DynamicMessage,
           "the other call on the connection broke");
       call.halfClose();
       assertEquals(Status.OK, echoes.poll(10, TimeUnit.SECONDS));
