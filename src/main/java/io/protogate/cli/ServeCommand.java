@@ -124,6 +124,16 @@ final class ServeCommand implements Callable<Integer> {
       + " change (SIGHUP still reloads).")
   boolean noWatch;
 
+  @Option(names = "--reload-settle", paramLabel = "MILLIS", description = "After a change to the"
+      + " --descriptors paths, reload once they have been quiet this long (default:"
+      + " ${DEFAULT-VALUE}).")
+  long reloadSettleMillis = 300;
+
+  @Option(names = "--reload-max-delay", paramLabel = "MILLIS", description = "Reload at the"
+      + " latest this long after a change, even if the paths are still being written (default:"
+      + " ${DEFAULT-VALUE}).")
+  long reloadMaxDelayMillis = 2000;
+
   @Option(names = "--reject-breaking", description = "Refuse a reloaded contract that breaks"
       + " callers (a method removed or its call type changed, a field number reused with another"
       + " type); without it such changes are logged as warnings and swapped in.")
@@ -147,6 +157,11 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (reloadSettleMillis < 0 || reloadMaxDelayMillis < reloadSettleMillis) {
+      throw new CliException(CliException.USAGE, "--reload-settle " + reloadSettleMillis
+          + " and --reload-max-delay " + reloadMaxDelayMillis + ": expected 0 <= settle <= max"
+          + " delay");
+    }
     Schema schema = descriptors.isEmpty()
         ? SchemaLoader.fromSources(BundledDescriptors.sources())
         : SchemaLoader.load(descriptors);
@@ -206,7 +221,8 @@ final class ServeCommand implements Callable<Integer> {
   private int serve(Schema schema, ProtogateServer server) throws InterruptedException {
     Reloader reloader = descriptors.isEmpty() ? null : new Reloader(descriptors, server, rejectBreaking);
     DescriptorWatcher watcher = reloader == null || noWatch
-        ? null : DescriptorWatcher.start(reloader, Duration.ofMillis(300));
+        ? null : DescriptorWatcher.start(reloader, Duration.ofMillis(reloadSettleMillis),
+            Duration.ofMillis(reloadMaxDelayMillis));
     CountDownLatch stop = new CountDownLatch(1);
     AtomicInteger stopSignals = new AtomicInteger();
     // Handling the signals ourselves (instead of a shutdown hook) lets a graceful stop exit 0.
