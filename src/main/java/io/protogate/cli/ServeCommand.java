@@ -219,7 +219,8 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   private int serve(Schema schema, ProtogateServer server) throws InterruptedException {
-    Reloader reloader = descriptors.isEmpty() ? null : new Reloader(descriptors, server, rejectBreaking);
+    Reloader reloader =
+        descriptors.isEmpty() ? null : new Reloader(descriptors, server, rejectBreaking);
     DescriptorWatcher watcher = reloader == null || noWatch
         ? null : DescriptorWatcher.start(reloader, Duration.ofMillis(reloadSettleMillis),
             Duration.ofMillis(reloadMaxDelayMillis));
