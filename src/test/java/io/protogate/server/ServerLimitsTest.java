@@ -235,12 +235,11 @@ class ServerLimitsTest {
       // Whichever connection's bytes the server read last went over the budget.
       assertTrue(second.await(() -> first.statusOf(1) != null || second.statusOf(1) != null,
           WAIT), "nothing refused");
+      // (Both may be: a refused stream frees its bytes only once its connection closes it.)
       RawHttp2 refused = first.statusOf(1) != null ? first : second;
-      RawHttp2 kept = refused == first ? second : first;
 
       assertEquals("8", refused.statusOf(1));
       assertTrue(refused.trailersOf(1).get("grpc-message").contains("--max-pending-bytes"));
-      assertNull(kept.statusOf(1));
       assertTrue(fixture.server.pendingRequestBytes() <= 1 << 20);
     }
   }
