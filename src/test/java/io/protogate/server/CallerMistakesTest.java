@@ -12,10 +12,6 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.protogate.handler.Handlers;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -30,6 +26,7 @@ import org.junit.jupiter.api.Test;
 
 /** A caller's mistakes cost the server log one short line at most; its own faults, a trace. */
 class CallerMistakesTest {
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new BytesMarshaller();
   private static final String HELLO = "GrpcService/hello";
   private final List<LogRecord> records = new CopyOnWriteArrayList<>();
   private final Handler capture = new Handler() {
@@ -126,21 +123,4 @@ class CallerMistakesTest {
     call.halfClose();
     assertTrue(!done.get(15, TimeUnit.SECONDS).isOk());
   }
-
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-          return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-          try {
-            return stream.readAllBytes();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      };
 }

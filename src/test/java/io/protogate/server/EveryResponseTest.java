@@ -13,10 +13,6 @@ import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthGrpc;
 import io.protogate.handler.Handlers;
 import io.protogate.handler.builtin.BuiltinHandlers;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -26,6 +22,7 @@ import org.junit.jupiter.api.Test;
  * says what to do. Each case is one a hardening review found without the header.
  */
 class EveryResponseTest {
+  private static final MethodDescriptor.Marshaller<byte[]> BYTES = new BytesMarshaller();
   private static final String HELLO = "GrpcService/hello";
   private static final String VERSION = ServerFixture.BUNDLED.version();
 
@@ -168,21 +165,4 @@ class EveryResponseTest {
       assertEquals(VERSION, trailers.get(15, TimeUnit.SECONDS).get(VersionHeader.KEY));
     }
   }
-
-  private static final MethodDescriptor.Marshaller<byte[]> BYTES =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(byte[] value) {
-          return new ByteArrayInputStream(value);
-        }
-
-        @Override
-        public byte[] parse(InputStream stream) {
-          try {
-            return stream.readAllBytes();
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        }
-      };
 }
