@@ -16,6 +16,10 @@ import io.protogate.reload.Reloader;
 import io.protogate.server.ProtogateServer;
 import java.io.File;
 import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -34,6 +38,7 @@ import sun.misc.Signal;
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
     description = "Serve every service in the given descriptor sets (default: the bundled ones).")
 final class ServeCommand implements Callable<Integer> {
   private static final Logger logger = Logger.getLogger(ServeCommand.class.getName());
@@ -90,6 +95,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    checkRanges();
+    checkHost();
     Schema schema = descriptors.isEmpty()
         ? SchemaLoader.fromSources(BundledDescriptors.sources())
         : SchemaLoader.load(descriptors);
@@ -150,6 +157,38 @@ final class ServeCommand implements Callable<Integer> {
     server.close();
     logger.info("stopped");
     return 0;
+  }
+
+  private void checkRanges() {
+    if (port < 0 || port > 65535) {
+      throw new CliException(CliException.USAGE,
+          "--port " + port + ": out of range (0-65535; 0 picks a free port)");
+    }
+    if (shutdownGraceSeconds < 0) {
+      throw new CliException(CliException.USAGE,
+          "--shutdown-grace " + shutdownGraceSeconds + ": must be 0 or more seconds");
+    }
+    if (maxMessageSize <= 0) {
+      throw new CliException(CliException.USAGE,
+          "--max-msg-sz " + maxMessageSize + ": must be 1 or more bytes");
+    }
+  }
+
+  /** Says what is wrong with --host before binding, whose own errors name no host or blame the port. */
+  private void checkHost() throws SocketException {
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw new CliException(CliException.USAGE, "--host " + host + ": cannot resolve this name;"
+          + " pass an address of this machine, such as 127.0.0.1 or 0.0.0.0 (all of them)");
+    }
+    if (!address.isAnyLocalAddress() && !address.isLoopbackAddress()
+        && NetworkInterface.getByInetAddress(address) == null) {
+      throw new CliException(CliException.NOT_SENT, "--host " + host + ": "
+          + address.getHostAddress() + " is not an address of this machine, so it cannot be"
+          + " listened on; pass one of its addresses, 127.0.0.1 or 0.0.0.0 (all of them)");
+    }
   }
 
   private void showDemoCall(Schema schema, int boundPort) throws InterruptedException {

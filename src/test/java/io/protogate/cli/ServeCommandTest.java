@@ -146,6 +146,37 @@ class ServeCommandTest {
     assertTrue(out.toString().contains("protogate "), out.toString());
   }
 
+  @Test
+  void serve_outOfRangeNumbers_usageErrorExitTwo() {
+    for (String[] flag : new String[][] {{"--port", "70000"}, {"--port", "-1"},
+        {"--shutdown-grace", "-1"}, {"--max-msg-sz", "0"}, {"--max-msg-sz", "-5"}}) {
+      StringWriter err = new StringWriter();
+
+      assertEquals(2, run(err, "serve", flag[0], flag[1]), String.join(" ", flag));
+      assertTrue(err.toString().startsWith("protogate: " + flag[0] + " " + flag[1] + ": "),
+          err.toString());
+    }
+  }
+
+  @Test
+  void serve_hostThatDoesNotResolve_namesIt_exitTwo() {
+    StringWriter err = new StringWriter();
+
+    assertEquals(2, run(err, "serve", "--port", "0", "--host", "no-such-host.invalid"));
+    assertTrue(err.toString().startsWith("protogate: --host no-such-host.invalid: cannot resolve"),
+        err.toString());
+  }
+
+  @Test
+  void serve_hostNotOfThisMachine_saysSo_notToPickAnotherPort() {
+    StringWriter err = new StringWriter();
+
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of a real machine.
+    assertEquals(1, run(err, "serve", "--port", "0", "--host", "192.0.2.1"));
+    assertTrue(err.toString().contains("not an address of this machine"), err.toString());
+    assertFalse(err.toString().contains("port"), err.toString());
+  }
+
   private static int run(StringWriter err, String... args) {
     return Main.commandLine().setErr(new PrintWriter(err)).execute(args);
   }
