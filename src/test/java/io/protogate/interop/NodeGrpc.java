@@ -1,0 +1,57 @@
+package io.protogate.interop;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+
+/**
+ * Node.js with {@code @grpc/grpc-js}, {@code @grpc/reflection} and {@code @grpc/proto-loader}
+ * installed in {@code src/test/node} ({@code npm ci} there; {@code .ci/run} does it): another
+ * independent gRPC implementation. Tests skip where it is missing, except under {@code
+ * PROTOGATE_REQUIRE_INTEROP=1} (CI), where they fail.
+ */
+public final class NodeGrpc {
+  /** The directory of the Node scripts and their {@code node_modules}. */
+  public static final Path DIR = Path.of("src/test/node");
+
+  private NodeGrpc() {}
+
+  /** Returns if Node and the packages can be used; otherwise skips the test, or fails it in CI. */
+  public static void assumeAvailable() throws InterruptedException {
+    String problem = problem();
+    if (problem == null) {
+      return;
+    }
+    if ("1".equals(System.getenv("PROTOGATE_REQUIRE_INTEROP"))) {
+      fail("PROTOGATE_REQUIRE_INTEROP=1 but " + problem
+          + "; install Node.js and run: npm ci --no-audit --no-fund --prefix " + DIR);
+    }
+    Assumptions.abort(problem + "; skipping the Node interop tests");
+  }
+
+  private static String problem() throws InterruptedException {
+    for (String module : new String[] {"grpc-js", "reflection", "proto-loader"}) {
+      if (!Files.isDirectory(DIR.resolve("node_modules/@grpc/" + module))) {
+        return "@grpc/" + module + " is not installed in " + DIR;
+      }
+    }
+    Process probe;
+    try {
+      probe = new ProcessBuilder("node", "--version")
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start();
+    } catch (IOException e) {
+      return "node cannot be run (" + e.getMessage() + ")";
+    }
+    if (!probe.waitFor(30, TimeUnit.SECONDS)) {
+      probe.destroyForcibly().waitFor();
+      return "node did not answer within 30 s";
+    }
+    return probe.exitValue() == 0 ? null : "node --version failed";
+  }
+}
