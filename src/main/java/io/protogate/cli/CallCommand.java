@@ -42,7 +42,8 @@ import picocli.CommandLine.Spec;
     description = "Call a method with JSON requests and print the responses as JSON.")
 final class CallCommand implements Callable<Integer> {
   static final int STATUS_EXIT_BASE = 64;
-  private static final Pattern UNKNOWN_ANY_TYPE = Pattern.compile("Cannot find type for url: (?:\\S*/)?(\\S+)");
+  private static final Pattern UNKNOWN_ANY_TYPE =
+      Pattern.compile("Cannot find type for url: (?:\\S*/)?(\\S+)");
 
   @Spec CommandSpec spec;
   @Mixin ConnectionOptions connectionOptions;
@@ -55,7 +56,7 @@ final class CallCommand implements Callable<Integer> {
       + " Service.Method, fully qualified (package.Service/Method).")
   String methodName;
 
-  @Option(names = {"-d", "--data", "-data"}, paramLabel = "JSON", description = "The request as"
+  @Option(names = {"-d", "--data"}, paramLabel = "JSON", description = "The request as"
       + " JSON, or @ to read requests from standard input (UTF-8; objects concatenated or one per"
       + " line). Default: one empty request for unary and server-streaming methods.")
   String data;
@@ -64,7 +65,8 @@ final class CallCommand implements Callable<Integer> {
       + " the call, from when it starts (reading the contract is bounded by --connect-timeout).")
   Double maxTimeSeconds;
 
-  @Option(names = {"--emit-defaults", "-emit-defaults"}, description = "Print fields that hold default values.")
+  @Option(names = {"--emit-defaults", "-emit-defaults"}, description = "Print fields that hold"
+      + " default values.")
   boolean emitDefaults;
 
   @Option(names = "--proto-names", description = "Print the .proto field names (map_result)"
@@ -75,7 +77,8 @@ final class CallCommand implements Callable<Integer> {
       + " (default: ${DEFAULT-VALUE}).")
   Format format = Format.json;
 
-  @Option(names = {"--format-error", "-format-error"}, description = "Print an error status as a JSON object"
+  @Option(names = {"--format-error", "-format-error"}, description = "Print an error status as"
+      + " a JSON object"
       + " ({\"code\": N, \"message\": ...}) on standard output.")
   boolean formatError;
 

@@ -16,32 +16,39 @@ final class ConnectionOptions {
   @Option(names = {"--plaintext", "-plaintext"}, description = "Use plain-text HTTP/2 (no TLS).")
   boolean plaintext;
 
-  @Option(names = {"--insecure", "-insecure"}, description = "Use TLS but do not verify the server certificate.")
+  @Option(names = {"--insecure", "-insecure"}, description = "Use TLS but do not verify the"
+      + " server certificate.")
   boolean insecure;
 
-  @Option(names = {"--cacert", "-cacert"}, paramLabel = "FILE", description = "CA certificate (PEM) to verify"
+  @Option(names = {"--cacert", "-cacert"}, paramLabel = "FILE", description = "CA certificate"
+      + " (PEM) to verify"
       + " the server with, instead of the system's trusted roots.")
   File caCert;
 
-  @Option(names = {"--cert", "-cert"}, paramLabel = "FILE", description = "Client certificate (PEM) for"
+  @Option(names = {"--cert", "-cert"}, paramLabel = "FILE", description = "Client certificate"
+      + " (PEM) for"
       + " mutual TLS; needs --key.")
   File cert;
 
-  @Option(names = {"--key", "-key"}, paramLabel = "FILE", description = "Private key (PEM) of --cert.")
+  @Option(names = {"--key", "-key"}, paramLabel = "FILE", description = "Private key (PEM) of"
+      + " --cert.")
   File key;
 
-  @Option(names = {"--authority", "-authority"}, description = ":authority to send (and the name TLS verifies).")
+  @Option(names = {"--authority", "-authority"}, description = ":authority to send (and the name"
+      + " TLS verifies).")
   String authority;
 
   @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'", description = "A header to"
       + " send; repeatable. Names ending in -bin take base64 values.")
   List<String> headers = new ArrayList<>();
 
-  @Option(names = {"--connect-timeout", "-connect-timeout"}, paramLabel = "SECONDS", description = "How long to wait"
-      + " for the connection (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"--connect-timeout", "-connect-timeout"}, paramLabel = "SECONDS",
+      description = "How long connecting and reading the contract through reflection may take"
+          + " (default: ${DEFAULT-VALUE}).")
   double connectTimeoutSeconds = 10;
 
-  @Option(names = {"--max-msg-sz", "-max-msg-sz"}, paramLabel = "BYTES", description = "Largest response accepted"
+  @Option(names = {"--max-msg-sz", "-max-msg-sz"}, paramLabel = "BYTES", description = "Largest"
+      + " response accepted"
       + " (default: ${DEFAULT-VALUE}).")
   int maxMessageSize = 4 * 1024 * 1024;
 

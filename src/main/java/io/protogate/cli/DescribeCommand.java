@@ -34,7 +34,8 @@ final class DescribeCommand implements Callable<Integer> {
       + " package.Service.Method, package.Message, ...")
   List<String> arguments = List.of();
 
-  @Option(names = {"--msg-template", "-msg-template"}, description = "For a message (or a method: its request),"
+  @Option(names = {"--msg-template", "-msg-template"}, description = "For a message (or a"
+      + " method: its request),"
       + " print a JSON skeleton with every field, to fill in and pass to call -d.")
   boolean msgTemplate;
 

@@ -47,8 +47,8 @@ final class SchemaOptions {
       return new Target(arguments.get(0), null);
     }
     if (protosets.isEmpty()) {
-      throw new CliException(CliException.USAGE,
-          "missing ADDRESS (host:port of the server), or --protoset FILE to read the contract from");
+      throw new CliException(CliException.USAGE, "missing ADDRESS (host:port of the server), or"
+          + " --protoset FILE to read the contract from");
     }
     return new Target(null, arguments.isEmpty() ? null : arguments.get(0));
   }

@@ -174,7 +174,7 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
-  /** Says what is wrong with --host before binding, whose own errors name no host or blame the port. */
+  /** Says what is wrong with --host before binding: bind errors name no host, or blame the port. */
   private void checkHost() throws SocketException {
     InetAddress address;
     try {
@@ -211,7 +211,7 @@ final class ServeCommand implements Callable<Integer> {
       DynamicMessage response =
           DynamicCalls.unary(channel, method, request, Duration.ofSeconds(10));
       // Shown as the equivalent client command, so the user learns how to make the call again.
-      out.println("$ java -jar target/protogate.jar call " + (tlsCert == null ? "--plaintext"
+      out.println("$ target/protogate call " + (tlsCert == null ? "--plaintext"
           : "--insecure") + " 127.0.0.1:" + boundPort + " " + DEMO_METHOD + " -d '"
           + DEMO_REQUEST + "'");
       out.println(json.print(response));
