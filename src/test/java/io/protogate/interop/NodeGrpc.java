@@ -1,18 +1,14 @@
 package io.protogate.interop;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Node.js with {@code @grpc/grpc-js}, {@code @grpc/reflection} and {@code @grpc/proto-loader}
  * installed in {@code src/test/node} ({@code npm ci} there; {@code .ci/run} does it): another
- * independent gRPC implementation. Tests skip where it is missing, except under {@code
- * PROTOGATE_REQUIRE_INTEROP=1} (CI), where they fail.
+ * independent gRPC implementation, required as {@link Interop} says.
  */
 public final class NodeGrpc {
   /** The directory of the Node scripts and their {@code node_modules}. */
@@ -22,15 +18,9 @@ public final class NodeGrpc {
 
   /** Returns if Node and the packages can be used; otherwise skips the test, or fails it in CI. */
   public static void assumeAvailable() throws InterruptedException {
-    String problem = problem();
-    if (problem == null) {
-      return;
-    }
-    if ("1".equals(System.getenv("PROTOGATE_REQUIRE_INTEROP"))) {
-      fail("PROTOGATE_REQUIRE_INTEROP=1 but " + problem
-          + "; install Node.js and run: npm ci --no-audit --no-fund --prefix " + DIR);
-    }
-    Assumptions.abort(problem + "; skipping the Node interop tests");
+    Interop.requireOrSkip(problem(),
+        "install Node.js and run: npm ci --no-audit --no-fund --prefix " + DIR,
+        "Node interop tests");
   }
 
   private static String problem() throws InterruptedException {
