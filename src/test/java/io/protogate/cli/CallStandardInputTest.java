@@ -8,6 +8,7 @@ import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
 import io.protogate.handler.Fields;
 import io.protogate.handler.Handlers;
+import io.protogate.handler.builtin.BuiltinHandlers;
 import io.protogate.server.ProtogateServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -117,7 +118,7 @@ class CallStandardInputTest {
   private static ProtogateServer bundledServer() {
     return ProtogateServer.builder(BUNDLED)
         .port(0)
-        .handlers(Handlers.discovered(CallStandardInputTest.class.getClassLoader()))
+        .demoHandlers(BuiltinHandlers.demo())
         .build()
         .start();
   }
