@@ -19,7 +19,7 @@ requests=${2:-200000}
 warmup=${3:-300000}
 command -v h2load >/dev/null || { echo "needs h2load: apt-get install nghttp2-client" >&2; exit 2; }
 
-./mvnw -B -q package -DskipTests
+./mvnw -B -q install -DskipTests   # bench/ builds against the installed protogate artifact
 ./mvnw -B -q -f bench/pom.xml package
 
 work=$(mktemp -d)

@@ -13,17 +13,16 @@ import io.protogate.client.DynamicCalls;
 import io.protogate.descriptor.Schema;
 import io.protogate.json.JsonCodec;
 import io.protogate.json.JsonRequests;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.io.Reader;
 import java.io.StringReader;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,9 +38,12 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "call",
     mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
     description = "Call a method with JSON requests and print the responses as JSON.")
 final class CallCommand implements Callable<Integer> {
   static final int STATUS_EXIT_BASE = 64;
+  private static final Pattern UNKNOWN_ANY_TYPE =
+      Pattern.compile("Cannot find type for url: (?:\\S*/)?(\\S+)");
 
   @Spec CommandSpec spec;
   @Mixin ConnectionOptions connectionOptions;
@@ -54,27 +56,29 @@ final class CallCommand implements Callable<Integer> {
       + " Service.Method, fully qualified (package.Service/Method).")
   String methodName;
 
-  @Option(names = {"-d", "--data"}, paramLabel = "JSON", description = "The request as JSON, or"
-      + " @ to read requests from standard input (objects concatenated or one per line)."
-      + " Default: one empty request for unary and server-streaming methods.")
+  @Option(names = {"-d", "--data"}, paramLabel = "JSON", description = "The request as"
+      + " JSON, or @ to read requests from standard input (UTF-8; objects concatenated or one per"
+      + " line). Default: one empty request for unary and server-streaming methods.")
   String data;
 
-  @Option(names = "--max-time", paramLabel = "SECONDS", description = "Deadline of the whole"
-      + " call, reflection included.")
+  @Option(names = {"--max-time", "-max-time"}, paramLabel = "SECONDS", description = "Deadline of"
+      + " the call, from when it starts (reading the contract is bounded by --connect-timeout).")
   Double maxTimeSeconds;
 
-  @Option(names = "--emit-defaults", description = "Print fields that hold default values.")
+  @Option(names = {"--emit-defaults", "-emit-defaults"}, description = "Print fields that hold"
+      + " default values.")
   boolean emitDefaults;
 
   @Option(names = "--proto-names", description = "Print the .proto field names (map_result)"
       + " instead of JSON names (mapResult).")
   boolean protoNames;
 
-  @Option(names = "--format", paramLabel = "json|text", description = "Output format"
+  @Option(names = {"--format", "-format"}, paramLabel = "json|text", description = "Output format"
       + " (default: ${DEFAULT-VALUE}).")
   Format format = Format.json;
 
-  @Option(names = "--format-error", description = "Print an error status as a JSON object"
+  @Option(names = {"--format-error", "-format-error"}, description = "Print an error status as"
+      + " a JSON object"
       + " ({\"code\": N, \"message\": ...}) on standard output.")
   boolean formatError;
 
@@ -88,12 +92,13 @@ final class CallCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
-    Duration timeout = maxTimeSeconds == null
-        ? Duration.ofSeconds(30) : ConnectionOptions.seconds(maxTimeSeconds);
-    long deadlineNanos = System.nanoTime() + timeout.toNanos();
+    if (maxTimeSeconds != null && !(maxTimeSeconds > 0)) {
+      throw new CliException(CliException.USAGE, "--max-time " + maxTimeSeconds
+          + ": must be more than 0 seconds");
+    }
     ManagedChannel channel = connectionOptions.connection(address).open();
     try {
-      Schema schema = schemaOptions.load(channel, connectionOptions, address, timeout, methodName);
+      Schema schema = schemaOptions.load(channel, connectionOptions, address, methodName);
       Descriptors.MethodDescriptor method = Symbols.method(schema, methodName);
       JsonCodec json = JsonCodec.of(schema, emitDefaults, protoNames);
       Iterator<DynamicMessage> requests = requests(method, json);
@@ -102,11 +107,12 @@ final class CallCommand implements Callable<Integer> {
         connectionOptions.headers.forEach(h -> err.println("Request header: " + h));
         err.flush();
       }
-      CallOptions options = CallOptions.DEFAULT;
-      if (maxTimeSeconds != null) {
-        options = options.withDeadlineAfter(deadlineNanos - System.nanoTime(),
-            TimeUnit.NANOSECONDS);
-      }
+      // The deadline starts with the call, as buf curl's --timeout does: JVM start-up and
+      // reading the contract are not the call's time.
+      CallOptions options = maxTimeSeconds == null ? CallOptions.DEFAULT
+          : CallOptions.DEFAULT.withDeadlineAfter(
+              ConnectionOptions.seconds(maxTimeSeconds).toNanos(), TimeUnit.NANOSECONDS);
+      AtomicInteger received = new AtomicInteger();
       DynamicCalls.Outcome outcome = DynamicCalls.run(channel, method, options, requests,
           new DynamicCalls.Listener() {
             @Override
@@ -118,8 +124,9 @@ final class CallCommand implements Callable<Integer> {
 
             @Override
             public void onMessage(DynamicMessage response) {
+              String printed = print(json, response, received.incrementAndGet(), schema);
               synchronized (out) {
-                out.println(print(json, response));
+                out.println(printed);
                 out.flush();
               }
             }
@@ -127,9 +134,18 @@ final class CallCommand implements Callable<Integer> {
       if (verbose) {
         printMetadata(err, "Response trailers", outcome.trailers());
       }
-      return exitCode(outcome, out, err);
+      return exitCode(outcome, schema, out);
     } catch (IllegalArgumentException e) {
       throw new CliException(CliException.USAGE, e.getMessage());
+    } catch (CliException e) {
+      if (formatError && e.statusCode() != null) {
+        JsonObject error = new JsonObject();
+        error.addProperty("code", e.statusCode().value());
+        error.addProperty("message", Main.oneLine(e.getMessage()));
+        out.println(error);
+        out.flush();
+      }
+      throw e;
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
@@ -141,10 +157,9 @@ final class CallCommand implements Callable<Integer> {
     if (data == null) {
       requests = List.<DynamicMessage>of().iterator();
     } else {
-      Reader reader = data.equals("@")
-          ? new InputStreamReader(System.in, StandardCharsets.UTF_8)
-          : new StringReader(data);
-      requests = new JsonRequests(reader, json, type);
+      requests = data.equals("@")
+          ? JsonRequests.fromUtf8(System.in, json, type)
+          : new JsonRequests(new StringReader(data), json, type);
     }
     if (method.isClientStreaming()) {
       return requests;
@@ -158,12 +173,30 @@ final class CallCommand implements Callable<Integer> {
     return List.of(only).iterator();
   }
 
-  private String print(JsonCodec json, MessageOrBuilder message) {
-    return format == Format.text
-        ? TextFormat.printer().printToString(message) : json.print(message);
+  /**
+   * A response as text, or a failure saying which response could not be printed and why: the
+   * usual cause is an {@code Any} holding a type the contract does not define.
+   */
+  private String print(JsonCodec json, MessageOrBuilder message, int number, Schema schema) {
+    if (format == Format.text) {
+      return TextFormat.printer().printToString(message);
+    }
+    try {
+      return json.print(message);
+    } catch (IllegalArgumentException e) {
+      Matcher unknownType = UNKNOWN_ANY_TYPE.matcher(String.valueOf(e.getCause().getMessage()));
+      String why = unknownType.find()
+          ? "it holds an Any of type " + unknownType.group(1) + ", which the contract from "
+              + String.join(", ", schema.sources()) + " does not define; print it with"
+              + " --format text, or pass a --protoset that defines the type"
+          : e.getCause().getMessage();
+      throw new CliException(CliException.NOT_SENT, "response " + number + " (a "
+          + message.getDescriptorForType().getFullName() + ") arrived but cannot be printed as"
+          + " JSON: " + why);
+    }
   }
 
-  private int exitCode(DynamicCalls.Outcome outcome, PrintWriter out, PrintWriter err) {
+  private int exitCode(DynamicCalls.Outcome outcome, Schema schema, PrintWriter out) {
     Status status = outcome.status();
     if (status.isOk()) {
       return 0;
@@ -171,19 +204,13 @@ final class CallCommand implements Callable<Integer> {
     if (!outcome.serverAnswered() && status.getCode() == Status.Code.UNAVAILABLE) {
       throw connectionOptions.failure(status, address, "the call");
     }
+    StatusPrinter printer = new StatusPrinter(schema);
     if (formatError) {
-      JsonObject error = new JsonObject();
-      error.addProperty("code", status.getCode().value());
-      error.addProperty("message", status.getDescription() == null ? "" : status.getDescription());
-      out.println(error);
+      out.println(printer.json(status, outcome.trailers()));
       out.flush();
-    } else {
-      err.println("ERROR:");
-      err.println("  Code: " + status.getCode());
-      err.println("  Message: " + (status.getDescription() == null ? "" : status.getDescription()));
-      err.flush();
     }
-    return STATUS_EXIT_BASE + status.getCode().value();
+    throw new CliException(STATUS_EXIT_BASE + status.getCode().value(),
+        methodName + " failed: " + printer.line(status, outcome.trailers()));
   }
 
   static void printMetadata(PrintWriter err, String title, Metadata metadata) {

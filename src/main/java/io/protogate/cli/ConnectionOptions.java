@@ -8,37 +8,47 @@ import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
-/** The flags that say how to reach a server, shared by the client commands (grpcurl's names). */
+/**
+ * The flags that say how to reach a server, shared by the client commands: grpcurl's names, with
+ * two dashes or, as grpcurl spells them, one.
+ */
 final class ConnectionOptions {
-  @Option(names = "--plaintext", description = "Use plain-text HTTP/2 (no TLS).")
+  @Option(names = {"--plaintext", "-plaintext"}, description = "Use plain-text HTTP/2 (no TLS).")
   boolean plaintext;
 
-  @Option(names = "--insecure", description = "Use TLS but do not verify the server certificate.")
+  @Option(names = {"--insecure", "-insecure"}, description = "Use TLS but do not verify the"
+      + " server certificate.")
   boolean insecure;
 
-  @Option(names = "--cacert", paramLabel = "FILE", description = "CA certificate (PEM) to verify"
+  @Option(names = {"--cacert", "-cacert"}, paramLabel = "FILE", description = "CA certificate"
+      + " (PEM) to verify"
       + " the server with, instead of the system's trusted roots.")
   File caCert;
 
-  @Option(names = "--cert", paramLabel = "FILE", description = "Client certificate (PEM) for"
+  @Option(names = {"--cert", "-cert"}, paramLabel = "FILE", description = "Client certificate"
+      + " (PEM) for"
       + " mutual TLS; needs --key.")
   File cert;
 
-  @Option(names = "--key", paramLabel = "FILE", description = "Private key (PEM) of --cert.")
+  @Option(names = {"--key", "-key"}, paramLabel = "FILE", description = "Private key (PEM) of"
+      + " --cert.")
   File key;
 
-  @Option(names = "--authority", description = ":authority to send (and the name TLS verifies).")
+  @Option(names = {"--authority", "-authority"}, description = ":authority to send (and the name"
+      + " TLS verifies).")
   String authority;
 
   @Option(names = {"-H", "--header"}, paramLabel = "'NAME: VALUE'", description = "A header to"
       + " send; repeatable. Names ending in -bin take base64 values.")
   List<String> headers = new ArrayList<>();
 
-  @Option(names = "--connect-timeout", paramLabel = "SECONDS", description = "How long to wait"
-      + " for the connection (default: ${DEFAULT-VALUE}).")
+  @Option(names = {"--connect-timeout", "-connect-timeout"}, paramLabel = "SECONDS",
+      description = "How long connecting and reading the contract through reflection may take"
+          + " (default: ${DEFAULT-VALUE}).")
   double connectTimeoutSeconds = 10;
 
-  @Option(names = "--max-msg-sz", paramLabel = "BYTES", description = "Largest response accepted"
+  @Option(names = {"--max-msg-sz", "-max-msg-sz"}, paramLabel = "BYTES", description = "Largest"
+      + " response accepted"
       + " (default: ${DEFAULT-VALUE}).")
   int maxMessageSize = 4 * 1024 * 1024;
 
@@ -72,34 +82,61 @@ final class ConnectionOptions {
     return Duration.ofNanos((long) (seconds * 1e9));
   }
 
+  /** How long connecting and reading the contract through reflection may take. */
+  Duration connectTimeout() {
+    return seconds(connectTimeoutSeconds);
+  }
+
   /**
-   * A call that ended before the server answered, worded with the likely fix: most such failures
-   * are a TLS mismatch or a certificate problem, and the raw cause rarely says which flag helps.
+   * An exchange that ended before the server answered, worded with the likely fix: most such
+   * failures are a TLS mismatch, a certificate problem or a server that is not there, and the raw
+   * cause rarely says which flag helps.
    */
   CliException failure(Status status, String address, String what) {
     String detail = describe(status);
+    if (status.getCode() == Status.Code.DEADLINE_EXCEEDED
+        && !detail.contains("waiting_for_connection")) {
+      return new CliException(CliException.NOT_SENT, address + " did not finish " + what
+          + " within " + connectTimeoutSeconds + " s (--connect-timeout): " + detail
+          + "; raise --connect-timeout for a slow server, or pass its contract with --protoset",
+          status.getCode());
+    }
     if (status.getCode() != Status.Code.UNAVAILABLE
         && status.getCode() != Status.Code.DEADLINE_EXCEEDED) {
       return new CliException(CliException.NOT_SENT,
-          address + ": " + what + " failed: " + detail);
-    }
-    String advice;
-    if (detail.contains("CERTIFICATE_REQUIRED")) {
-      advice = "the server requires a client certificate: pass --cert and --key";
-    } else if (detail.contains("certification path") || detail.contains("subject alternative")
-        || detail.contains("Certificate")) {
-      advice = "the server's certificate was not accepted: trust its CA with --cacert FILE, name"
-          + " it with --authority, or skip verification with --insecure";
-    } else if (!plaintext && detail.contains("SSL")) {
-      advice = "the TLS handshake failed; if the server has no TLS, add --plaintext";
-    } else if (plaintext && detail.contains("Network closed")) {
-      advice = "the server closed the connection; if it requires TLS, drop --plaintext";
-    } else {
-      advice = "check the address and that the server is running"
-          + (plaintext ? "" : ", and add --plaintext for a server without TLS");
+          address + ": " + what + " failed: " + detail, status.getCode());
     }
     return new CliException(CliException.NOT_SENT,
-        "cannot reach " + address + ": " + detail + "; " + advice);
+        "cannot reach " + address + ": " + detail + "; " + advice(detail), status.getCode());
+  }
+
+  private String advice(String detail) {
+    if (detail.contains("CERTIFICATE_REQUIRED")) {
+      return cert == null
+          ? "the server requires a client certificate: pass --cert and --key"
+          : "the server did not take the client certificate " + cert + ": it must be signed by"
+              + " the CA the server trusts for clients";
+    }
+    if (cert != null && (detail.contains("BAD_CERTIFICATE") || detail.contains("UNKNOWN_CA")
+        || detail.contains("bad_certificate") || detail.contains("unknown_ca"))) {
+      return "the server refused the client certificate " + cert + ": it must be signed by the"
+          + " CA the server trusts for clients";
+    }
+    if (detail.contains("certification path") || detail.contains("subject alternative")
+        || detail.contains("Certificate")) {
+      return "the server's certificate was not accepted: trust its CA with --cacert FILE, name"
+          + " it with --authority, or skip verification with --insecure";
+    }
+    if (plaintext && (detail.contains("not SETTINGS") || detail.contains("Network closed")
+        || detail.contains("Connection reset"))) {
+      return "the server did not speak plaintext HTTP/2; if it serves TLS, drop --plaintext (and"
+          + " trust its certificate with --cacert FILE, or use --insecure)";
+    }
+    if (!plaintext && detail.contains("SSL")) {
+      return "the TLS handshake failed; if the server has no TLS, add --plaintext";
+    }
+    return "check the address and that the server is running"
+        + (plaintext ? "" : ", and add --plaintext for a server without TLS");
   }
 
   /** The status on one line: gRPC descriptions may span lines, causes may dump whole records. */

@@ -2,15 +2,14 @@ package io.protogate.cli;
 
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.Descriptors.GenericDescriptor;
-import io.grpc.ManagedChannel;
 import io.protogate.descriptor.ProtoSource;
 import io.protogate.descriptor.Schema;
 import io.protogate.json.JsonCodec;
 import io.protogate.json.JsonTemplate;
 import java.io.PrintWriter;
-import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,6 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "describe",
     mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
     description = "Print a service, method, message or enum as proto source (every service when"
         + " SYMBOL is left out).")
 final class DescribeCommand implements Callable<Integer> {
@@ -29,44 +29,42 @@ final class DescribeCommand implements Callable<Integer> {
   @Mixin ConnectionOptions connectionOptions;
   @Mixin SchemaOptions schemaOptions;
 
-  @Parameters(index = "0", paramLabel = "ADDRESS", description = "host:port of the server.")
-  String address;
+  @Parameters(arity = "0..2", paramLabel = "[ADDRESS] [SYMBOL]", description = "host:port of"
+      + " the server (not needed with --protoset), and a fully qualified name: package.Service,"
+      + " package.Service.Method, package.Message, ...")
+  List<String> arguments = List.of();
 
-  @Parameters(index = "1", arity = "0..1", paramLabel = "SYMBOL", description = "Fully"
-      + " qualified name: package.Service, package.Service.Method, package.Message, ...")
-  String symbol;
-
-  @Option(names = "--msg-template", description = "For a message (or a method: its request),"
+  @Option(names = {"--msg-template", "-msg-template"}, description = "For a message (or a"
+      + " method: its request),"
       + " print a JSON skeleton with every field, to fill in and pass to call -d.")
   boolean msgTemplate;
 
   @Override
   public Integer call() throws Exception {
-    PrintWriter out = spec.commandLine().getOut();
-    ManagedChannel channel = connectionOptions.connection(address).open();
-    try {
-      Schema schema = schemaOptions.load(channel, connectionOptions, address, Duration.ofSeconds(30), symbol);
+    SchemaOptions.Target target = schemaOptions.target(arguments);
+    String symbol = target.symbol();
+    String text = schemaOptions.withServer(connectionOptions, target.address(), channel -> {
+      Schema schema = schemaOptions.load(channel, connectionOptions, target.address(), symbol);
       if (symbol == null) {
-        schema.services().forEach(s -> out.println(ProtoSource.of(s)));
-      } else {
-        GenericDescriptor found = Symbols.any(schema, symbol);
-        if (msgTemplate) {
-          Descriptors.Descriptor type = found instanceof Descriptors.MethodDescriptor m
-              ? m.getInputType() : found instanceof Descriptors.Descriptor d ? d : null;
-          if (type == null) {
-            throw new CliException(CliException.USAGE,
-                "--msg-template needs a message or a method, and " + symbol + " is neither");
-          }
-          out.println(JsonCodec.of(schema, true, false).print(JsonTemplate.of(type)));
-        } else {
-          out.println(source(found));
-        }
+        return schema.services().stream().map(ProtoSource::of)
+            .collect(Collectors.joining("\n"));
       }
-      out.flush();
-      return 0;
-    } finally {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
+      GenericDescriptor found = Symbols.any(schema, symbol);
+      if (!msgTemplate) {
+        return source(found);
+      }
+      Descriptors.Descriptor type = found instanceof Descriptors.MethodDescriptor m
+          ? m.getInputType() : found instanceof Descriptors.Descriptor d ? d : null;
+      if (type == null) {
+        throw new CliException(CliException.USAGE,
+            "--msg-template needs a message or a method, and " + symbol + " is neither");
+      }
+      return JsonCodec.of(schema, true, false).print(JsonTemplate.of(type));
+    });
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(text);
+    out.flush();
+    return 0;
   }
 
   private static String source(GenericDescriptor descriptor) {

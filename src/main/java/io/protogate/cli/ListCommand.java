@@ -1,11 +1,9 @@
 package io.protogate.cli;
 
-import com.google.protobuf.Descriptors;
-import io.grpc.ManagedChannel;
 import io.protogate.descriptor.Schema;
-import java.time.Duration;
+import java.io.PrintWriter;
+import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,35 +14,32 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "list",
     mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
     description = "List the services of a server, or the methods of SERVICE; fully qualified.")
 final class ListCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ConnectionOptions connectionOptions;
   @Mixin SchemaOptions schemaOptions;
 
-  @Parameters(index = "0", paramLabel = "ADDRESS", description = "host:port of the server.")
-  String address;
-
-  @Parameters(index = "1", arity = "0..1", paramLabel = "SERVICE", description = "A service to"
-      + " list the methods of.")
-  String service;
+  @Parameters(arity = "0..2", paramLabel = "[ADDRESS] [SERVICE]", description = "host:port of the"
+      + " server (not needed with --protoset), and a service to list the methods of.")
+  List<String> arguments = List.of();
 
   @Override
   public Integer call() throws Exception {
-    ManagedChannel channel = connectionOptions.connection(address).open();
-    try {
-      Schema schema = schemaOptions.load(channel, connectionOptions, address, Duration.ofSeconds(30), service);
-      if (service == null) {
-        schema.services().stream().map(Descriptors.ServiceDescriptor::getFullName).sorted()
-            .forEach(spec.commandLine().getOut()::println);
-      } else {
-        Symbols.service(schema, service).getMethods()
-            .forEach(m -> spec.commandLine().getOut().println(m.getFullName()));
+    SchemaOptions.Target target = schemaOptions.target(arguments);
+    List<String> lines = schemaOptions.withServer(connectionOptions, target.address(), channel -> {
+      if (target.symbol() == null) {
+        return schemaOptions.services(channel, connectionOptions, target.address());
       }
-      spec.commandLine().getOut().flush();
-      return 0;
-    } finally {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
+      Schema schema =
+          schemaOptions.load(channel, connectionOptions, target.address(), target.symbol());
+      return Symbols.service(schema, target.symbol()).getMethods().stream()
+          .map(m -> m.getFullName()).toList();
+    });
+    PrintWriter out = spec.commandLine().getOut();
+    lines.forEach(out::println);
+    out.flush();
+    return 0;
   }
 }

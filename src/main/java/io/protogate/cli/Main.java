@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
     description = "A dynamic gRPC gateway: serves and calls services described by descriptor sets.")
 public final class Main {
   private static final Map<String, Supplier<Object>> SUBCOMMANDS = subcommands();
+  private static final int MAX_ERROR_LENGTH = 1000;
 
   private static Map<String, Supplier<Object>> subcommands() {
     Map<String, Supplier<Object>> subcommands = new LinkedHashMap<>();
@@ -52,12 +53,31 @@ public final class Main {
       }
     });
     return commandLine
+        .setParameterExceptionHandler(
+            (e, args) -> {
+              CommandLine failed = e.getCommandLine();
+              String command = failed.getCommandSpec().qualifiedName();
+              failed.getErr().println("protogate: " + oneLine(e.getMessage())
+                  + "; see '" + command + " --help'");
+              failed.getErr().flush();
+              return CliException.USAGE;
+            })
         .setExecutionExceptionHandler(
             (e, failed, parseResult) -> {
-              failed.getErr().println("protogate: " + e.getMessage());
+              failed.getErr().println("protogate: " + oneLine(e.getMessage()));
               failed.getErr().flush();
               return e instanceof CliException cli ? cli.exitCode() : CliException.NOT_SENT;
             });
+  }
+
+  /**
+   * An error as one line of bounded length, whatever it quotes: a message may carry a multi-line
+   * cause or echo a huge input, and a one-line error must stay one line a terminal can show.
+   */
+  static String oneLine(String message) {
+    String line = String.valueOf(message).replaceAll("\\s*\\R\\s*", " ").strip();
+    return line.length() <= MAX_ERROR_LENGTH
+        ? line : line.substring(0, MAX_ERROR_LENGTH) + "... (" + line.length() + " characters)";
   }
 
   static final class Version implements CommandLine.IVersionProvider {

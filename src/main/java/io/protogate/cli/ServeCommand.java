@@ -29,6 +29,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -50,6 +54,7 @@ import sun.misc.Signal;
 @Command(
     name = "serve",
     mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
     description = "Serve every service in the given descriptor sets (default: the bundled ones).")
 final class ServeCommand implements Callable<Integer> {
   private static final Logger logger = Logger.getLogger(ServeCommand.class.getName());
@@ -193,6 +198,8 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    checkRanges();
+    checkHost();
     if (reloadSettleMillis < 0 || reloadMaxDelayMillis < reloadSettleMillis) {
       throw new CliException(CliException.USAGE, "--reload-settle " + reloadSettleMillis
           + " and --reload-max-delay " + reloadMaxDelayMillis + ": expected 0 <= settle <= max"
@@ -344,6 +351,38 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
+  private void checkRanges() {
+    if (port < 0 || port > 65535) {
+      throw new CliException(CliException.USAGE,
+          "--port " + port + ": out of range (0-65535; 0 picks a free port)");
+    }
+    if (shutdownGraceSeconds < 0) {
+      throw new CliException(CliException.USAGE,
+          "--shutdown-grace " + shutdownGraceSeconds + ": must be 0 or more seconds");
+    }
+    if (maxMessageSize <= 0) {
+      throw new CliException(CliException.USAGE,
+          "--max-msg-sz " + maxMessageSize + ": must be 1 or more bytes");
+    }
+  }
+
+  /** Says what is wrong with --host before binding: bind errors name no host, or blame the port. */
+  private void checkHost() throws SocketException {
+    InetAddress address;
+    try {
+      address = InetAddress.getByName(host);
+    } catch (UnknownHostException e) {
+      throw new CliException(CliException.USAGE, "--host " + host + ": cannot resolve this name;"
+          + " pass an address of this machine, such as 127.0.0.1 or 0.0.0.0 (all of them)");
+    }
+    if (!address.isAnyLocalAddress() && !address.isLoopbackAddress()
+        && NetworkInterface.getByInetAddress(address) == null) {
+      throw new CliException(CliException.NOT_SENT, "--host " + host + ": "
+          + address.getHostAddress() + " is not an address of this machine, so it cannot be"
+          + " listened on; pass one of its addresses, 127.0.0.1 or 0.0.0.0 (all of them)");
+    }
+  }
+
   private void showDemoCall(Schema schema, int boundPort, HttpPort http)
       throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
@@ -365,7 +404,7 @@ final class ServeCommand implements Callable<Integer> {
       DynamicMessage response =
           DynamicCalls.unary(channel, method, request, Duration.ofSeconds(10));
       // Shown as the equivalent client command, so the user learns how to make the call again.
-      out.println("$ java -jar target/protogate.jar call " + (tlsCert == null ? "--plaintext"
+      out.println("$ target/protogate call " + (tlsCert == null ? "--plaintext"
           : "--insecure") + " 127.0.0.1:" + boundPort + " " + DEMO_METHOD + " -d '"
           + DEMO_REQUEST + "'");
       out.println(json.print(response));

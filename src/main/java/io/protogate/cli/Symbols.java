@@ -33,8 +33,14 @@ final class Symbols {
   static ServiceDescriptor service(Schema schema, String name) {
     String symbol = name.startsWith(".") ? name.substring(1) : name;
     return schema.findService(symbol).orElseThrow(() -> new CliException(CliException.USAGE,
-        "no service '" + symbol + "'; the server has: " + schema.services().stream()
+        "no service '" + symbol + "'; " + where(schema) + " has: " + schema.services().stream()
             .map(ServiceDescriptor::getFullName).sorted().collect(Collectors.joining(", "))));
+  }
+
+  /** Where the names came from: the server's reflection, or the --protoset files named. */
+  private static String where(Schema schema) {
+    return schema.sources().stream().allMatch(s -> s.startsWith("reflection:"))
+        ? "the server" : "--protoset " + String.join(", ", schema.sources());
   }
 
   /** A service, method, message or enum by full name. */
@@ -51,7 +57,7 @@ final class Symbols {
       return method(schema, symbol);
     }
     throw new CliException(CliException.USAGE, "no service, method, message or enum named '"
-        + symbol + "'; services: " + schema.services().stream()
+        + symbol + "'; " + where(schema) + " has the services: " + schema.services().stream()
         .map(ServiceDescriptor::getFullName).sorted().collect(Collectors.joining(", ")));
   }
 }

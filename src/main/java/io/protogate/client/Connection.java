@@ -45,7 +45,9 @@ public final class Connection {
     this.authority = b.authority;
     this.connectTimeout = b.connectTimeout;
     this.maxInboundMessageSize = b.maxInboundMessageSize;
-    this.headers = b.headers;
+    // A copy: Metadata is mutable, and the builder may go on adding headers after build().
+    this.headers = new Metadata();
+    this.headers.merge(b.headers);
   }
 
   /** A connection to {@code target}, {@code host:port}. */

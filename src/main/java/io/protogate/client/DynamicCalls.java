@@ -16,6 +16,7 @@ import java.util.Iterator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Calls a method known only by its proto descriptor, with {@code DynamicMessage}s both ways, on
@@ -61,8 +62,11 @@ public final class DynamicCalls {
 
   /**
    * Runs one call of any type: sends every request {@code requests} yields (pulled lazily, so a
-   * request typed at a terminal goes out at once), then half-closes, and returns when the server
-   * closes the call. If {@code requests} throws, the call is cancelled and the exception rethrown.
+   * request typed at a terminal goes out at once), then half-closes, and returns as soon as the
+   * call ends, even while {@code requests} is still waiting for input: a deadline that passes or
+   * a server that ends the call must not leave the caller blocked on a terminal. If {@code
+   * requests} throws, the call is cancelled and the exception rethrown; so is an exception the
+   * listener throws for a response.
    */
   public static Outcome run(
       Channel channel,
@@ -74,6 +78,7 @@ public final class DynamicCalls {
     ClientCall<DynamicMessage, DynamicMessage> call =
         channel.newCall(methodDescriptor(method), options);
     CompletableFuture<Outcome> outcome = new CompletableFuture<>();
+    AtomicReference<RuntimeException> failure = new AtomicReference<>();
     call.start(
         new ClientCall.Listener<>() {
           private volatile boolean answered;
@@ -87,7 +92,13 @@ public final class DynamicCalls {
           @Override
           public void onMessage(DynamicMessage message) {
             answered = true;
-            listener.onMessage(message);
+            try {
+              listener.onMessage(message);
+            } catch (RuntimeException e) {
+              // grpc-java cancels the call when a listener throws; keep the reason for the caller.
+              failure.compareAndSet(null, e);
+              throw e;
+            }
             call.request(1);
           }
 
@@ -98,19 +109,33 @@ public final class DynamicCalls {
         },
         new Metadata());
     call.request(1);
-    try {
-      while (!outcome.isDone() && requests.hasNext()) {
-        call.sendMessage(requests.next());
+    // Reading requests may block (standard input), so it has a thread of its own; it is a daemon,
+    // since nothing it could still send matters once the call has ended.
+    Thread sender = new Thread(() -> {
+      try {
+        while (!outcome.isDone() && requests.hasNext()) {
+          DynamicMessage request = requests.next();
+          if (!outcome.isDone()) {
+            call.sendMessage(request);
+          }
+        }
+        call.halfClose();
+      } catch (RuntimeException e) {
+        failure.compareAndSet(null, e);
+        call.cancel("the client could not produce a request", e);
       }
-    } catch (RuntimeException e) {
-      call.cancel("the client could not produce a request", e);
-      throw e;
-    }
-    call.halfClose();
+    }, "protogate-requests");
+    sender.setDaemon(true);
+    sender.start();
+    Outcome ended;
     try {
-      return outcome.get();
+      ended = outcome.get();
     } catch (ExecutionException e) {
       throw new IllegalStateException(e.getCause());
     }
+    if (failure.get() != null) {
+      throw failure.get();
+    }
+    return ended;
   }
 }

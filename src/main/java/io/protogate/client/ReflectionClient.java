@@ -22,6 +22,7 @@ import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -47,20 +48,39 @@ public final class ReflectionClient {
   }
 
   /**
+   * The full names of the server's services, as it lists them but for a leading dot (which some
+   * servers, Node's {@code @grpc/reflection} among them, put before names in no package). No
+   * file is fetched, so a file the server describes badly cannot get in the way.
+   */
+  public static List<String> listServices(Channel channel, Duration timeout) {
+    return withFallback(channel, timeout, Session::listServices).stream()
+        .map(ReflectionClient::withoutLeadingDot)
+        .toList();
+  }
+
+  /**
    * The file that defines {@code symbol} (a service, method or message) and its imports, or, if
    * the server does not know the symbol or it is null, everything. Asking for one symbol keeps a
    * one-shot call to two round trips on a server with many services.
    */
   public static FileDescriptorSet fetch(Channel channel, Duration timeout, String symbol) {
+    return withFallback(channel, timeout, session -> session.fetch(symbol));
+  }
+
+  private static String withoutLeadingDot(String name) {
+    return name.startsWith(".") ? name.substring(1) : name;
+  }
+
+  private static <T> T withFallback(Channel channel, Duration timeout, Function<Session, T> ask) {
     try {
-      return new Session(channel, V1, timeout).fetch(symbol);
+      return ask.apply(new Session(channel, V1, timeout));
     } catch (StatusRuntimeException e) {
       if (e.getStatus().getCode() != Status.Code.UNIMPLEMENTED) {
         throw e;
       }
     }
     try {
-      return new Session(channel, V1ALPHA, timeout).fetch(symbol);
+      return ask.apply(new Session(channel, V1ALPHA, timeout));
     } catch (StatusRuntimeException e) {
       if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
         throw Status.UNIMPLEMENTED
@@ -104,40 +124,58 @@ public final class ReflectionClient {
           });
     }
 
+    List<String> listServices() {
+      try {
+        return listed();
+      } finally {
+        requests.onCompleted();
+      }
+    }
+
     FileDescriptorSet fetch(String symbol) {
       try {
         Map<String, FileDescriptorProto> files = new LinkedHashMap<>();
-        if (symbol != null) {
-          try {
-            add(ask(ServerReflectionRequest.newBuilder().setFileContainingSymbol(symbol).build()),
-                files);
-          } catch (StatusRuntimeException e) {
-            if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
-              throw e;
-            }
+        if (symbol == null || !addFileContaining(withoutLeadingDot(symbol), files)) {
+          for (String service : listed()) {
+            addFileContaining(service, files);
           }
         }
-        if (files.isEmpty()) {
-          addEveryService(files);
-        }
         addMissingImports(files);
+        ImpliedImports.declare(files, name -> addFileContaining(name, files));
         return FileDescriptorSet.newBuilder().addAllFile(files.values()).build();
       } finally {
         requests.onCompleted();
       }
     }
 
-    private void addEveryService(Map<String, FileDescriptorProto> files) {
+    private List<String> listed() {
       List<String> services = new ArrayList<>();
       for (ServiceResponse service :
           ask(ServerReflectionRequest.newBuilder().setListServices("").build())
               .getListServicesResponse().getServiceList()) {
         services.add(service.getName());
       }
-      for (String service : services) {
-        add(ask(ServerReflectionRequest.newBuilder().setFileContainingSymbol(service).build()),
-            files);
+      return services;
+    }
+
+    /**
+     * Adds the file defining {@code symbol} and what the server sends with it; false if the server
+     * does not know the symbol under its name or, as servers that list names in no package with a
+     * leading dot also index them, under {@code .symbol}.
+     */
+    private boolean addFileContaining(String symbol, Map<String, FileDescriptorProto> files) {
+      for (String name : symbol.startsWith(".") ? List.of(symbol) : List.of(symbol, "." + symbol)) {
+        try {
+          add(ask(ServerReflectionRequest.newBuilder().setFileContainingSymbol(name).build()),
+              files);
+          return true;
+        } catch (StatusRuntimeException e) {
+          if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
+            throw e;
+          }
+        }
       }
+      return false;
     }
 
     private void addMissingImports(Map<String, FileDescriptorProto> files) {

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -14,6 +15,8 @@ import java.util.stream.Stream;
 /**
  * The serialized bytes of one {@code FileDescriptorSet} and the name of the place they came from,
  * which every loading error quotes. Build them from a file, a directory of sets, or raw bytes.
+ * A value: the bytes are copied in and out, and two sources are equal when their names and bytes
+ * are.
  */
 public record DescriptorSource(String name, byte[] bytes) {
   /** File name endings taken as descriptor sets when a directory is read. */
@@ -27,7 +30,28 @@ public record DescriptorSource(String name, byte[] bytes) {
 
   public DescriptorSource {
     requireNonNull(name, "name");
-    requireNonNull(bytes, "bytes");
+    bytes = requireNonNull(bytes, "bytes").clone();
+  }
+
+  @Override
+  public byte[] bytes() {
+    return bytes.clone();
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof DescriptorSource source
+        && name.equals(source.name) && Arrays.equals(bytes, source.bytes);
+  }
+
+  @Override
+  public int hashCode() {
+    return 31 * name.hashCode() + Arrays.hashCode(bytes);
+  }
+
+  @Override
+  public String toString() {
+    return "DescriptorSource[" + name + ", " + bytes.length + " bytes]";
   }
 
   /** One source per descriptor set at {@code path}: the file itself, or each set in a directory. */

@@ -73,7 +73,8 @@ public final class JsonCodec {
       parser.merge(json, builder);
     } catch (InvalidProtocolBufferException | RuntimeException e) {
       throw new IllegalArgumentException(
-          "invalid JSON for " + type.getFullName() + ": " + e.getMessage() + hint(e), e);
+          "invalid JSON for " + type.getFullName() + ": "
+              + JsonRequests.excerpt(String.valueOf(e.getMessage()), 200) + hint(e), e);
     }
     return builder.build();
   }

@@ -4,9 +4,27 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import com.google.protobuf.Any;
+import com.google.protobuf.AnyProto;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.DescriptorProtos.DescriptorProto;
+import com.google.protobuf.DescriptorProtos.FieldDescriptorProto;
+import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
+import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
+import com.google.protobuf.DescriptorProtos.MethodDescriptorProto;
+import com.google.protobuf.DescriptorProtos.ServiceDescriptorProto;
+import com.google.protobuf.Descriptors;
+import com.google.protobuf.DynamicMessage;
+import com.google.rpc.BadRequest;
+import com.google.rpc.ErrorInfo;
+import com.google.rpc.RetryInfo;
 import io.grpc.Metadata;
+import io.grpc.protobuf.StatusProto;
 import io.grpc.Status;
 import io.protogate.descriptor.BundledDescriptors;
+import io.protogate.descriptor.DescriptorSource;
 import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
 import io.protogate.handler.Fields;
@@ -19,10 +37,12 @@ import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -220,8 +240,8 @@ class ClientCommandsTest {
           "GrpcService/hello");
 
       assertEquals(64 + 5, plain.exit());
-      assertTrue(plain.err().contains("NOT_FOUND") && plain.err().contains("no such thing"),
-          plain.err());
+      assertEquals("protogate: GrpcService/hello failed: NOT_FOUND: no such thing",
+          plain.err().strip());
       assertEquals(64 + 5, json.exit());
       assertEquals("{\"code\":5,\"message\":\"no such thing\"}", json.out().strip());
     }
@@ -404,6 +424,193 @@ class ClientCommandsTest {
 
     assertEquals(1, result.exit());
     assertTrue(result.err().contains(bogus + ": not a descriptor set"), result.err());
+  }
+
+  @Test
+  void listAndDescribe_withProtosetAndNoAddress_readOnlyTheFile() {
+    Result services = run("list", "--protoset", "descriptors/demo.desc");
+    Result methods = run("list", "--protoset", "descriptors/demo.desc",
+        "protogate.demo.StreamingDemo");
+    Result message = run("describe", "--protoset", "descriptors/hello.desc", "HelloRequest");
+
+    assertEquals(0, services.exit(), services.err());
+    assertEquals("protogate.demo.StreamingDemo\n", services.out());
+    assertEquals(0, methods.exit(), methods.err());
+    assertTrue(methods.out().startsWith("protogate.demo.StreamingDemo.Countdown\n"),
+        methods.out());
+    assertEquals(0, message.exit(), message.err());
+    assertTrue(message.out().contains("string data = 1;"), message.out());
+    assertFalse(message.out().contains("service GrpcService"), message.out());
+  }
+
+  @Test
+  void describe_unknownSymbolWithProtoset_namesTheProtosetNotTheServer() {
+    Result result = run("describe", "--protoset", "descriptors/hello.desc", "NoSuchThing");
+
+    assertEquals(2, result.exit());
+    assertTrue(result.err().contains("--protoset descriptors/hello.desc has the services:"
+        + " GrpcService"), result.err());
+    assertFalse(result.err().contains("the server"), result.err());
+  }
+
+  @Test
+  void call_errorStatusWithDetails_decodesThemAsJson_onOneLine() throws Exception {
+    Descriptors.Descriptor helloResponse = BUNDLED.findMessage("HelloResponse").orElseThrow();
+    com.google.rpc.Status status = com.google.rpc.Status.newBuilder()
+        .setCode(Status.Code.FAILED_PRECONDITION.value())
+        .setMessage("not now")
+        .addDetails(Any.pack(ErrorInfo.newBuilder().setReason("QUOTA")
+            .setDomain("example.com").build()))
+        .addDetails(Any.pack(RetryInfo.newBuilder()
+            .setRetryDelay(com.google.protobuf.Duration.newBuilder().setSeconds(2)).build()))
+        .addDetails(Any.pack(BadRequest.newBuilder().addFieldViolations(BadRequest
+            .FieldViolation.newBuilder().setField("data").setDescription("too short")).build()))
+        .addDetails(Any.newBuilder().setTypeUrl("type.googleapis.com/HelloResponse")
+            .setValue(Fields.set(DynamicMessage.newBuilder(helloResponse), "result", "r")
+                .build().toByteString()))
+        .build();
+    Handlers handlers = Handlers.builder()
+        .unary("GrpcService/hello", (request, call) -> {
+          throw StatusProto.toStatusException(status);
+        })
+        .build();
+    try (ServerScope scope = new ServerScope(handlers)) {
+      Result plain = run("call", "--plaintext", scope.address, "GrpcService/hello");
+      Result json = run("call", "--plaintext", "--format-error", scope.address,
+          "GrpcService/hello");
+
+      assertEquals(64 + 9, plain.exit());
+      String error = plain.err().strip();
+      assertEquals(1, error.lines().count(), error);
+      assertTrue(error.startsWith("protogate: GrpcService/hello failed: FAILED_PRECONDITION:"
+          + " not now; details: {\"@type\":\"type.googleapis.com/google.rpc.ErrorInfo\","
+          + "\"reason\":\"QUOTA\",\"domain\":\"example.com\"}"), error);
+      assertTrue(error.contains("\"retryDelay\":\"2s\"") && error.contains("\"field\":\"data\"")
+          && error.contains("{\"@type\":\"type.googleapis.com/HelloResponse\",\"result\":\"r\"}"),
+          error);
+      assertEquals(64 + 9, json.exit());
+      JsonObject printed = JsonParser.parseString(json.out()).getAsJsonObject();
+      assertEquals(9, printed.get("code").getAsInt());
+      assertEquals("QUOTA", printed.getAsJsonArray("details").get(0).getAsJsonObject()
+          .get("reason").getAsString());
+      assertEquals(4, printed.getAsJsonArray("details").size());
+    }
+  }
+
+  @Test
+  void call_responseHoldingAnAnyOfAnUnknownType_saysWhatCouldNotBePrintedAndWhy_exitOne() {
+    FileDescriptorProto file = FileDescriptorProto.newBuilder()
+        .setName("holder.proto").setPackage("holder").setSyntax("proto3")
+        .addDependency("google/protobuf/any.proto")
+        .addMessageType(DescriptorProto.newBuilder().setName("Holder")
+            .addField(FieldDescriptorProto.newBuilder().setName("any").setNumber(1)
+                .setLabel(FieldDescriptorProto.Label.LABEL_OPTIONAL)
+                .setType(FieldDescriptorProto.Type.TYPE_MESSAGE)
+                .setTypeName(".google.protobuf.Any")))
+        .addService(ServiceDescriptorProto.newBuilder().setName("Holders")
+            .addMethod(MethodDescriptorProto.newBuilder().setName("Get")
+                .setInputType(".holder.Holder").setOutputType(".holder.Holder")))
+        .build();
+    Schema schema = SchemaLoader.fromSources(List.of(new DescriptorSource("holder.desc",
+        FileDescriptorSet.newBuilder().addFile(AnyProto.getDescriptor().toProto())
+            .addFile(file).build().toByteArray())));
+    Handlers handlers = Handlers.builder()
+        .unary("holder.Holders/Get", (request, call) -> {
+          DynamicMessage.Builder response = call.newResponse();
+          Descriptors.FieldDescriptor any = response.getDescriptorForType().findFieldByName("any");
+          return response.setField(any, DynamicMessage.newBuilder(any.getMessageType())
+              .setField(any.getMessageType().findFieldByName("type_url"),
+                  "type.googleapis.com/elsewhere.Unknown")
+              .setField(any.getMessageType().findFieldByName("value"), ByteString.EMPTY)
+              .build()).build();
+        })
+        .build();
+    try (ProtogateServer holders =
+        ProtogateServer.builder(schema).port(0).handlers(handlers).build().start()) {
+      String holderAddress = "127.0.0.1:" + holders.port();
+      Result result = run("call", "--plaintext", holderAddress, "holder.Holders/Get");
+      Result text = run("call", "--plaintext", "--format", "text", holderAddress,
+          "holder.Holders/Get");
+
+      assertEquals(1, result.exit(), result.err());
+      assertEquals("protogate: response 1 (a holder.Holder) arrived but cannot be printed as"
+          + " JSON: it holds an Any of type elsewhere.Unknown, which the contract from"
+          + " reflection:" + holderAddress + " does not define; print it with --format text, or"
+          + " pass a --protoset that defines the type", result.err().strip());
+      assertEquals(0, text.exit(), text.err());
+      assertTrue(text.out().contains("elsewhere.Unknown"), text.out());
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void usageErrors_areOneLinePointingToHelp_exitTwo() {
+    Result unknownFlag = run("call", "--plaintext", "--no-such-flag", address, "X/y");
+    Result missingArgument = run("call", "--plaintext");
+
+    assertEquals(2, unknownFlag.exit());
+    assertEquals("protogate: Unknown option: '--no-such-flag'; see 'protogate call --help'",
+        unknownFlag.err().strip());
+    assertEquals(2, missingArgument.exit());
+    assertEquals(1, missingArgument.err().strip().lines().count(), missingArgument.err());
+    assertTrue(missingArgument.err().strip().endsWith("; see 'protogate call --help'"),
+        missingArgument.err());
+  }
+
+  @Test
+  void grpcurlSingleDashSpellings_areAccepted() {
+    Result call = run("call", "-plaintext", "-max-time", "10", "-connect-timeout", "10",
+        "-max-msg-sz", "1000", "-H", "x-a: b", "-emit-defaults", "-format", "json",
+        "-format-error", address, "GrpcService/hello", "-d", HELLO);
+    Result describe = run("describe", "-protoset", "descriptors/hello.desc", "-msg-template",
+        "HelloRequest");
+
+    assertEquals(0, call.exit(), call.err());
+    assertTrue(call.out().contains("this is gprc test service"), call.out());
+    assertEquals(0, describe.exit(), describe.err());
+    assertTrue(describe.out().contains("\"skill\""), describe.out());
+  }
+
+  @Test
+  void version_worksOnEverySubcommand() {
+    for (String command : new String[] {"serve", "call", "list", "describe"}) {
+      Result result = run(command, "--version");
+
+      assertEquals(0, result.exit(), command + ": " + result.err());
+      assertTrue(result.out().startsWith("protogate "), command + ": " + result.out());
+    }
+  }
+
+  @Test
+  void call_hugeInvalidInput_errorQuotesAShortExcerpt() {
+    Result result = run("call", "--plaintext", address, "protogate.demo.StreamingDemo/Sum",
+        "-d", "{\"value\": 1} " + "\0".repeat(1 << 20));
+
+    assertEquals(2, result.exit());
+    String error = result.err().strip();
+    assertEquals(1, error.lines().count());
+    assertTrue(error.length() < 300, error.length() + " characters");
+    assertTrue(error.contains("request 2 (at line 1 column ") && error.contains("characters)"),
+        error);
+  }
+
+  @Test
+  void call_reflectionNeverAnswers_exitOneInOneLine_formatErrorPrintsItAsJson() throws Exception {
+    // A socket that accepts connections and never says a word: not down, just silent.
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      String silentAddress = "127.0.0.1:" + silent.getLocalPort();
+
+      Result result = run("call", "--plaintext", "--connect-timeout", "1", "--format-error",
+          silentAddress, "GrpcService/hello");
+
+      assertEquals(1, result.exit(), result.err());
+      assertEquals(1, result.err().strip().lines().count(), result.err());
+      JsonObject printed = JsonParser.parseString(result.out()).getAsJsonObject();
+      assertEquals(Status.Code.DEADLINE_EXCEEDED.value(), printed.get("code").getAsInt());
+      assertTrue(printed.get("message").getAsString().contains(silentAddress),
+          printed.toString());
+    }
   }
 
   /** A second server with its own handlers, for one test. */

@@ -186,7 +186,7 @@ class PythonServerInteropTest {
 
     assertEquals(64 + 5, plain.exit(), plain.err());
     assertEquals("", plain.out());
-    assertEquals("ERROR:\n  Code: NOT_FOUND\n  Message: no such thing\n", plain.err());
+    assertEquals("protogate: GrpcService/hello failed: NOT_FOUND: no such thing\n", plain.err());
     assertEquals(64 + 5, json.exit(), json.err());
     assertEquals("{\"code\":5,\"message\":\"no such thing\"}\n", json.out());
   }
@@ -235,7 +235,7 @@ class PythonServerInteropTest {
 
     assertEquals(1, result.exit(), result.err());
     assertEquals("", result.out());
-    assertEquals("protogate: " + address + ": reading the contract through reflection failed"
+    assertEquals("protogate: " + address + ": listing services through reflection failed"
         + ": UNIMPLEMENTED: the server does not support reflection (v1 or v1alpha); pass its"
         + " contract with --protoset FILE.desc\n", result.err());
   }

@@ -398,6 +398,37 @@ class ServeCommandTest {
     assertTrue(out.toString().contains("protogate "), out.toString());
   }
 
+  @Test
+  void serve_outOfRangeNumbers_usageErrorExitTwo() {
+    for (String[] flag : new String[][] {{"--port", "70000"}, {"--port", "-1"},
+        {"--shutdown-grace", "-1"}, {"--max-msg-sz", "0"}, {"--max-msg-sz", "-5"}}) {
+      StringWriter err = new StringWriter();
+
+      assertEquals(2, run(err, "serve", flag[0], flag[1]), String.join(" ", flag));
+      assertTrue(err.toString().startsWith("protogate: " + flag[0] + " " + flag[1] + ": "),
+          err.toString());
+    }
+  }
+
+  @Test
+  void serve_hostThatDoesNotResolve_namesIt_exitTwo() {
+    StringWriter err = new StringWriter();
+
+    assertEquals(2, run(err, "serve", "--port", "0", "--host", "no-such-host.invalid"));
+    assertTrue(err.toString().startsWith("protogate: --host no-such-host.invalid: cannot resolve"),
+        err.toString());
+  }
+
+  @Test
+  void serve_hostNotOfThisMachine_saysSo_notToPickAnotherPort() {
+    StringWriter err = new StringWriter();
+
+    // 192.0.2.1 is TEST-NET-1 (RFC 5737): never an address of a real machine.
+    assertEquals(1, run(err, "serve", "--port", "0", "--host", "192.0.2.1"));
+    assertTrue(err.toString().contains("not an address of this machine"), err.toString());
+    assertFalse(err.toString().contains("port"), err.toString());
+  }
+
   private static int run(StringWriter err, String... args) {
     return Main.commandLine().setErr(new PrintWriter(err)).execute(args);
   }
@@ -405,9 +436,13 @@ class ServeCommandTest {
   /** The command that runs Protogate's main class in a new JVM with this test's class path. */
   static List<String> javaCommand(String... args) {
     List<String> command = new ArrayList<>(List.of(
-        ProcessHandle.current().info().command().orElse("java"),
-        "-cp", System.getProperty("java.class.path"),
-        Main.class.getName()));
+        ProcessHandle.current().info().command().orElse("java")));
+    if (Runtime.version().feature() >= 22) {
+      // What the jar's manifest says (Enable-Native-Access): without it JDK 22+ warns on
+      // standard error when Netty loads its native transport, and a test reads standard error.
+      command.add("--enable-native-access=ALL-UNNAMED");
+    }
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
     command.addAll(List.of(args));
     return command;
   }

@@ -46,6 +46,8 @@ class TlsTest {
   private static File serverKey;
   private static File clientCert;
   private static File clientKey;
+  private static File strangerCert;
+  private static File strangerKey;
   private static ProtogateServer tlsServer;
   private static ProtogateServer mtlsServer;
   private static String tlsAddress;
@@ -120,6 +122,8 @@ class TlsTest {
     // The server drops the connection: the client only learns "Network closed for unknown reason".
     assertEquals(1, result.exit(), result.err());
     assertOneLineError(result, tlsAddress, "UNAVAILABLE");
+    assertTrue(result.err().contains("if it serves TLS, drop --plaintext"), result.err());
+    assertFalse(result.err().contains("that the server is running"), result.err());
   }
 
   @Test
@@ -174,6 +178,18 @@ class TlsTest {
     // Without reflection the method call itself meets the alert: still 1, as nothing was answered.
     assertEquals(1, result.exit(), result.err());
     assertOneLineError(result, mtlsAddress, "CERTIFICATE_REQUIRED");
+  }
+
+  @Test
+  void mtlsCallFailsInOneLine_withClientCertificateOfAnotherCa_blamingTheCertificate() {
+    Result result = run("call", "--cacert", caCert.getPath(), "--cert", strangerCert.getPath(),
+        "--key", strangerKey.getPath(), mtlsAddress, METHOD, "-d", HELLO);
+
+    assertEquals(1, result.exit(), result.err());
+    assertOneLineError(result, mtlsAddress, "UNAVAILABLE");
+    assertTrue(result.err().contains("did not take the client certificate " + strangerCert),
+        result.err());
+    assertFalse(result.err().contains("pass --cert and --key"), result.err());
   }
 
   @Test
@@ -329,6 +345,16 @@ class TlsTest {
     clientCert = dir.resolve("client.pem").toFile();
     clientKey = dir.resolve("client.key").toFile();
     signed("client", "/CN=protogate-test-client", clientCert, clientKey, caKey, config);
+    // A client certificate from a CA the server does not trust.
+    File strangerCa = dir.resolve("stranger-ca.pem").toFile();
+    File strangerCaKey = dir.resolve("stranger-ca.key").toFile();
+    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-config", config.toString(),
+        "-extensions", "ca", "-subj", "/CN=Stranger CA", "-days", "2",
+        "-keyout", strangerCaKey.getPath(), "-out", strangerCa.getPath());
+    strangerCert = dir.resolve("stranger.pem").toFile();
+    strangerKey = dir.resolve("stranger.key").toFile();
+    signed("client", "/CN=stranger", strangerCert, strangerKey, strangerCaKey, strangerCa,
+        config);
     for (File key : List.of(caKey, serverKey, clientKey)) {
       String pem = Files.readString(key.toPath(), StandardCharsets.US_ASCII);
       assertTrue(pem.startsWith("-----BEGIN PRIVATE KEY-----"), key + " is not PKCS#8 PEM");
@@ -337,10 +363,15 @@ class TlsTest {
 
   private static void signed(String extensions, String subject, File cert, File key, File caKey,
       Path config) throws IOException, InterruptedException {
+    signed(extensions, subject, cert, key, caKey, caCert, config);
+  }
+
+  private static void signed(String extensions, String subject, File cert, File key, File caKey,
+      File ca, Path config) throws IOException, InterruptedException {
     Path request = dir.resolve(extensions + ".csr");
     openssl("req", "-new", "-newkey", "rsa:2048", "-nodes", "-config", config.toString(),
         "-subj", subject, "-keyout", key.getPath(), "-out", request.toString());
-    openssl("x509", "-req", "-in", request.toString(), "-CA", caCert.getPath(),
+    openssl("x509", "-req", "-in", request.toString(), "-CA", ca.getPath(),
         "-CAkey", caKey.getPath(), "-set_serial", "0x" + Long.toHexString(System.nanoTime()),
         "-days", "2", "-extfile", config.toString(), "-extensions", extensions,
         "-out", cert.getPath());

@@ -1,7 +1,6 @@
 package io.protogate.interop;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -10,39 +9,60 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * The Node scripts in {@code src/test/node}, run with the packages {@code npm ci} installed there
- * (connect-node and friends: implementations of the protocols that share no code with ours).
- * Tests skip where they are not installed, except under {@code PROTOGATE_REQUIRE_INTEROP=1} (CI).
+ * ({@code .ci/run} does it): {@code @grpc/grpc-js} and {@code @grpc/reflection}, connect-node's
+ * Connect and gRPC-Web clients. Implementations that share no code with ours, required as {@link
+ * Interop} says.
  */
 public final class NodeScripts {
-  public static final Path DIRECTORY = Path.of("src/test/node").toAbsolutePath();
+  /** The directory of the Node scripts and their {@code node_modules}. */
+  public static final Path DIR = Path.of("src/test/node").toAbsolutePath();
   private static final long TIMEOUT_SECONDS = 120;
 
   private NodeScripts() {}
 
-  /** Returns if {@code nodePackage} is installed; otherwise skips the test, or fails it in CI. */
-  public static void assumeInstalled(String nodePackage) {
-    if (Files.isDirectory(DIRECTORY.resolve("node_modules").resolve(nodePackage))) {
-      return;
+  /**
+   * Returns if Node and every one of {@code packages} can be used; otherwise skips the test, or
+   * fails it in CI.
+   */
+  public static void assumeAvailable(String... packages) throws InterruptedException {
+    Interop.requireOrSkip(problem(packages),
+        "install Node.js and run: npm ci --no-audit --no-fund --prefix " + DIR,
+        "Node interop tests");
+  }
+
+  private static String problem(String... packages) throws InterruptedException {
+    for (String nodePackage : packages) {
+      if (!Files.isDirectory(DIR.resolve("node_modules").resolve(nodePackage))) {
+        return nodePackage + " is not installed in " + DIR;
+      }
     }
-    String problem = "the npm package " + nodePackage + " is not installed in " + DIRECTORY;
-    if ("1".equals(System.getenv("PROTOGATE_REQUIRE_INTEROP"))) {
-      fail("PROTOGATE_REQUIRE_INTEROP=1 but " + problem + "; run: npm ci --prefix " + DIRECTORY);
+    Process probe;
+    try {
+      probe = new ProcessBuilder("node", "--version")
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .start();
+    } catch (IOException e) {
+      return "node cannot be run (" + e.getMessage() + ")";
     }
-    Assumptions.abort(problem + "; skipping (npm ci --prefix src/test/node installs it)");
+    if (!probe.waitFor(30, TimeUnit.SECONDS)) {
+      probe.destroyForcibly().waitFor();
+      return "node did not answer within 30 s";
+    }
+    return probe.exitValue() == 0 ? null : "node --version failed";
   }
 
   /** Runs {@code script} with {@code args}, {@code input} on its standard input; its lines. */
   public static List<String> run(String script, String input, String... args)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of("node", DIRECTORY.resolve(script).toString()));
+    List<String> command = new ArrayList<>(List.of("node", DIR.resolve(script).toString()));
     command.addAll(List.of(args));
     Path log = Files.createTempFile("node-stderr", ".log");
     Process node = new ProcessBuilder(command)
-        .directory(DIRECTORY.toFile())
+        .directory(DIR.toFile())
         .redirectError(log.toFile())
         .start();
     try {

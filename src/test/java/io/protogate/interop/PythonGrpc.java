@@ -1,10 +1,7 @@
 package io.protogate.interop;
 
-import static org.junit.jupiter.api.Assertions.fail;
-
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Debian's Python with grpcio, the independent gRPC implementation the interop tests talk to.
@@ -21,15 +18,9 @@ public final class PythonGrpc {
 
   /** Returns if Python's grpc can be used; otherwise skips the test, or fails it in CI. */
   public static void assumeAvailable() throws InterruptedException {
-    String problem = problem();
-    if (problem == null) {
-      return;
-    }
-    if ("1".equals(System.getenv("PROTOGATE_REQUIRE_INTEROP"))) {
-      fail("PROTOGATE_REQUIRE_INTEROP=1 but " + problem
-          + "; install the Debian packages python3-grpcio python3-grpc-tools");
-    }
-    Assumptions.abort(problem + "; skipping the Python interop tests");
+    Interop.requireOrSkip(problem(),
+        "install the Debian packages python3-grpcio python3-grpc-tools",
+        "Python interop tests");
   }
 
   private static String problem() throws InterruptedException {

@@ -93,7 +93,7 @@ class BrowserDoorsInteropTest {
 
   @BeforeAll
   static void startAndCall(@TempDir Path dir) throws Exception {
-    NodeScripts.assumeInstalled("@connectrpc/connect-node");
+    NodeScripts.assumeAvailable("@connectrpc/connect-node");
     List<DescriptorSource> sources = new ArrayList<>(BundledDescriptors.sources());
     sources.add(new DescriptorSource("lookup.desc",
         FileDescriptorSet.newBuilder().addFile(lookupProto()).build().toByteArray()));
