@@ -5,6 +5,9 @@
 #   http1-json HTTP/1.1 keep-alive POST /GrpcService/hello with a JSON body (h2load --h1),
 #              64 connections, one request in flight on each (HTTP/1.1 has no multiplexing)
 #   h2c-json   the same JSON POST over h2c on the HTTP port, 8 connections x 32 streams
+#   connect-json  Connect unary JSON (Connect-Protocol-Version: 1) over HTTP/1.1, 64 x 1
+#   grpc-web   gRPC-Web binary (application/grpc-web+proto) over h2c on the HTTP port, 8 x 32
+# LOADS="grpc connect-json" picks some of them; grpc must be among them for the ratios.
 # Prints calls/s, p50/p99 latency and server CPU time per call for each run, then the medians
 # and the JSON paths' ratios to gRPC. Traffic stays on 127.0.0.1, every run is bounded by a
 # request count, and the server is stopped on exit.
@@ -49,12 +52,14 @@ for port in "$grpc_port" "$http_port"; do
   done
 done
 
-names=(grpc http1-json h2c-json)
+read -r -a names <<< "${LOADS:-grpc http1-json h2c-json connect-json grpc-web}"
 load() { # NAME COUNT: the h2load command line of that load
   case "$1" in
     grpc) echo "h2load -n $2 -c 8 -m 32 -t 1 -d $work/request.grpc -H content-type:application/grpc -H te:trailers http://127.0.0.1:$grpc_port/GrpcService/hello" ;;
     http1-json) echo "h2load --h1 -n $2 -c 64 -m 1 -t 1 -d $work/request.json -H content-type:application/json http://127.0.0.1:$http_port/GrpcService/hello" ;;
     h2c-json) echo "h2load -n $2 -c 8 -m 32 -t 1 -d $work/request.json -H content-type:application/json http://127.0.0.1:$http_port/GrpcService/hello" ;;
+    connect-json) echo "h2load --h1 -n $2 -c 64 -m 1 -t 1 -d $work/request.json -H content-type:application/json -H connect-protocol-version:1 http://127.0.0.1:$http_port/GrpcService/hello" ;;
+    grpc-web) echo "h2load -n $2 -c 8 -m 32 -t 1 -d $work/request.grpc -H content-type:application/grpc-web+proto -H x-grpc-web:1 http://127.0.0.1:$http_port/GrpcService/hello" ;;
   esac
 }
 
@@ -84,12 +89,12 @@ PY
 echo "warm-up: $warmup calls each"
 for name in "${names[@]}"; do run "$name" "$warmup" >/dev/null; done
 
-printf '%-11s %-6s %10s %9s %9s %12s\n' load round calls/s p50_ms p99_ms cpu_us/call
+printf '%-13s %-6s %10s %9s %9s %12s\n' load round calls/s p50_ms p99_ms cpu_us/call
 : > "$work/results"
 for round in $(seq 1 "$rounds"); do
   for name in "${names[@]}"; do
     read -r rate p50 p99 cpu < <(run "$name" "$requests")
-    printf '%-11s %-6s %10s %9s %9s %12s\n' "$name" "$round" "$rate" "$p50" "$p99" "$cpu"
+    printf '%-13s %-6s %10s %9s %9s %12s\n' "$name" "$round" "$rate" "$p50" "$p99" "$cpu"
     echo "$name $rate $p50 $p99 $cpu" >> "$work/results"
   done
 done
@@ -101,7 +106,7 @@ print(f"{'median':11} {'calls/s':>10} {'p50_ms':>9} {'p99_ms':>9} {'cpu_us/call'
 for name in dict.fromkeys(r[0] for r in rows):
     print(f"{name:11} {med(name, 1):10.0f} {med(name, 2):9.2f} {med(name, 3):9.2f}"
           f" {med(name, 4):12.1f}")
-for name in ("http1-json", "h2c-json"):
+for name in [n for n in dict.fromkeys(r[0] for r in rows) if n != "grpc"]:
     print(f"{name} / grpc: calls/s {med(name, 1) / med('grpc', 1):.2f},"
           f" p99 {med(name, 3) / med('grpc', 3):.2f},"
           f" cpu/call {med(name, 4) / med('grpc', 4):.2f}")
