@@ -9,27 +9,19 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.Status;
+import java.io.IOException;
 import java.io.InputStream;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Forwards one method's calls to an upstream without parsing them, in the pattern of grpc-java's
  * {@code GrpcProxy} example: each message read from one side is written to the other, and the
  * next one is asked for only when the receiving side is ready, so a slow reader on either end
- * slows the other instead of filling memory. Request headers go upstream (minus hop-by-hop ones);
+ * slows the other instead of filling memory. Request headers go upstream;
  * response headers, messages, status and trailers come back. The call is made inside the server
  * call's gRPC {@code Context}, so the caller's deadline and cancellation reach the upstream.
  */
 final class ForwardingCallHandler implements ServerCallHandler<InputStream, InputStream> {
-  /**
-   * Connection-specific headers (RFC 9110 7.6.1) that describe the caller's hop, not the call.
-   * grpc-java itself replaces grpc-timeout, grpc-encoding, content-type and user-agent.
-   */
-  private static final List<Metadata.Key<String>> HOP_BY_HOP = List.of(
-      "connection", "keep-alive", "proxy-connection", "te", "transfer-encoding", "upgrade")
-      .stream().map(name -> Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER)).toList();
-
   private final ManagedChannel channel;
   private final MethodDescriptor<InputStream, InputStream> method;
   private final Upstream upstream;
@@ -58,9 +50,9 @@ final class ForwardingCallHandler implements ServerCallHandler<InputStream, Inpu
     }
     ClientCall<InputStream, InputStream> clientCall = channel.newCall(method, options);
     Forwarding forwarding = new Forwarding(serverCall, clientCall);
-    for (Metadata.Key<String> key : HOP_BY_HOP) {
-      headers.discardAll(key);
-    }
+    // The caller's headers go as they are: HTTP/2 forbids connection-specific headers, so none
+    // arrive, and grpc-java's client replaces the per-hop gRPC ones (grpc-timeout, te,
+    // content-type, user-agent, grpc-encoding) with its own.
     clientCall.start(forwarding.fromUpstream, headers);
     serverCall.request(1);
     clientCall.request(1);
@@ -88,7 +80,12 @@ final class ForwardingCallHandler implements ServerCallHandler<InputStream, Inpu
     private final class FromCaller extends ServerCall.Listener<InputStream> {
       @Override
       public void onMessage(InputStream message) {
-        clientCall.sendMessage(message);
+        try {
+          clientCall.sendMessage(PassThrough.own(message));
+        } catch (IOException e) {
+          clientCall.cancel("cannot read the caller's message", e);
+          return;
+        }
         synchronized (Forwarding.this) {
           if (clientCall.isReady()) {
             serverCall.request(1);
@@ -128,7 +125,12 @@ final class ForwardingCallHandler implements ServerCallHandler<InputStream, Inpu
 
       @Override
       public void onMessage(InputStream message) {
-        serverCall.sendMessage(message);
+        try {
+          serverCall.sendMessage(PassThrough.own(message));
+        } catch (IOException e) {
+          clientCall.cancel("cannot read the upstream's message", e);
+          return;
+        }
         synchronized (Forwarding.this) {
           if (serverCall.isReady()) {
             clientCall.request(1);

@@ -3,6 +3,7 @@ package io.protogate.upstream;
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
 import io.grpc.ServerCallHandler;
+import io.protogate.contract.Part;
 import io.protogate.descriptor.Schema;
 import java.io.InputStream;
 import java.util.Collections;
@@ -19,6 +20,12 @@ import java.util.Optional;
  * a route affects only the calls that start after it.
  */
 public final class UpstreamRouting {
+  /**
+   * The routes of a contract, an input set by {@code serve --upstream} and the configuration
+   * file: a swap that changes them and the schema moves both in one step.
+   */
+  public static final Part<Routes> ROUTES = Part.input("upstream routes", Routes.none());
+
   private static final UpstreamRouting NONE = new UpstreamRouting(Map.of(), Map.of());
 
   private final Map<String, ServerCallHandler<InputStream, InputStream>> handlers;
