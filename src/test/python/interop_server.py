@@ -6,7 +6,9 @@ Binds 127.0.0.1 on a free port, prints `PORT <n>` once serving, and stops when i
 input closes (so it cannot outlive the process that started it) or on SIGTERM.
 
 Test hooks in hello: data "fail" aborts with NOT_FOUND "no such thing"; data "slow" waits up to
-5 s while the call is active; an `x-tenant` header prefixes the result with `<tenant>:`.
+5 s while the call is active; data "deadline" answers with the seconds left before the call's
+deadline; an `x-tenant` header prefixes the result with `<tenant>:`. Every hello answer carries
+the trailer `x-upstream-trailer: python`.
 """
 
 import argparse
@@ -37,6 +39,10 @@ def servicers(m):
                 until = time.monotonic() + SLOW_SECONDS
                 while context.is_active() and time.monotonic() < until:
                     time.sleep(0.02)
+            context.set_trailing_metadata((("x-upstream-trailer", "python"),))
+            if request.data == "deadline":
+                remaining = context.time_remaining()
+                return hello_pb2.HelloResponse(result="none" if remaining is None else str(remaining))
             result = request.data + request.skill.name + " this is gprc test service"
             tenant = dict(context.invocation_metadata()).get("x-tenant")
             if tenant is not None:

@@ -2,10 +2,10 @@ package io.protogate.upstream;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.util.Durations;
 import java.io.File;
+import java.text.ParseException;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
@@ -59,7 +59,7 @@ public record Route(String pattern, Upstream upstream) {
   /**
    * Reads the {@code serve --upstream} form: {@code PATTERN=TARGET[;OPTION...]}, options being
    * {@code tls}, {@code ca=FILE}, {@code cert=FILE}, {@code key=FILE}, {@code authority=NAME},
-   * {@code deadline=DURATION} ({@code 500ms}, {@code 5s}, {@code 1m}) and {@code
+   * {@code deadline=DURATION} ({@code 5s}, {@code 0.5s}) and {@code
    * max-msg-sz=BYTES}. Throws {@link IllegalArgumentException} naming the part that is wrong.
    */
   public static Route parse(String text) {
@@ -108,24 +108,14 @@ public record Route(String pattern, Upstream upstream) {
         new Upstream(target, tls, ca, cert, key, authority, deadline, maxMessageSize));
   }
 
-  /** {@code 250ms}, {@code 5s}, {@code 1.5s}, {@code 2m}, or an ISO-8601 duration. */
+  /** A protobuf JSON duration, as in the configuration file: {@code 5s}, {@code 0.25s}. */
   static Duration parseDuration(String value) {
-    String v = value.trim().toLowerCase(Locale.ROOT);
     try {
-      if (v.endsWith("ms")) {
-        return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-      }
-      if (v.endsWith("s")) {
-        return Duration.ofNanos(
-            (long) (Double.parseDouble(v.substring(0, v.length() - 1)) * 1_000_000_000L));
-      }
-      if (v.endsWith("m")) {
-        return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 1)));
-      }
-      return Duration.parse(value.trim());
-    } catch (NumberFormatException | DateTimeParseException e) {
-      throw new IllegalArgumentException("'" + value + "' is not a duration; write 500ms, 5s or"
-          + " 1m", e);
+      com.google.protobuf.Duration parsed = Durations.parse(value.trim());
+      return Duration.ofSeconds(parsed.getSeconds(), parsed.getNanos());
+    } catch (ParseException e) {
+      throw new IllegalArgumentException(
+          "'" + value + "' is not a duration; write seconds with an s: 5s, 0.25s", e);
     }
   }
 

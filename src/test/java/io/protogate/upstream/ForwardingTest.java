@@ -195,7 +195,7 @@ class ForwardingTest {
   @Test
   void upstreamDeadline_appliesToCallsThatHaveNone() throws Exception {
     try (TestUpstream upstream = TestUpstream.start("a");
-        Gateway gateway = Gateway.routing("*=" + upstream.address() + ";deadline=300ms")) {
+        Gateway gateway = Gateway.routing("*=" + upstream.address() + ";deadline=0.3s")) {
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class,
           () -> gateway.hello("slow", new Metadata(), CallOptions.DEFAULT));
 
