@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 import io.protogate.client.Connection;
 import java.io.File;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * One backend gRPC server that routed services are forwarded to: where it is ({@code host:port},
@@ -52,11 +51,6 @@ public record Upstream(
   /** A plaintext upstream with default settings. */
   public static Upstream plaintext(String target) {
     return new Upstream(target, false, null, null, null, null, null, DEFAULT_MAX_MESSAGE_SIZE);
-  }
-
-  /** The addresses of a comma-separated target, or the target itself as its only element. */
-  List<String> addresses() {
-    return List.of(target.split("\\s*,\\s*"));
   }
 
   Connection connection() {

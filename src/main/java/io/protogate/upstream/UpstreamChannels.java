@@ -6,7 +6,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
@@ -50,26 +49,15 @@ public final class UpstreamChannels implements AutoCloseable {
     removed.forEach(ManagedChannel::shutdown);
   }
 
-  /** Shuts every channel down, waiting up to {@code timeoutMillis} for calls in flight. */
-  public void close(long timeoutMillis) throws InterruptedException {
+  /** Closes every channel at once: called when the server has stopped, with no call left. */
+  @Override
+  public void close() {
     List<ManagedChannel> all;
     synchronized (this) {
       closed = true;
       all = new ArrayList<>(channels.values());
       channels.clear();
     }
-    all.forEach(ManagedChannel::shutdown);
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-    for (ManagedChannel channel : all) {
-      long left = deadline - System.nanoTime();
-      if (left <= 0 || !channel.awaitTermination(left, TimeUnit.NANOSECONDS)) {
-        channel.shutdownNow();
-      }
-    }
-  }
-
-  @Override
-  public void close() throws InterruptedException {
-    close(0);
+    all.forEach(ManagedChannel::shutdownNow);
   }
 }

@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -67,11 +68,6 @@ public final class UpstreamHealth implements AutoCloseable {
         watch.start();
       }
     });
-  }
-
-  /** Whether {@code service}'s health is followed from an upstream (so nothing else sets it). */
-  public synchronized boolean follows(String service) {
-    return watches.containsKey(service);
   }
 
   @Override
@@ -191,7 +187,7 @@ public final class UpstreamHealth implements AutoCloseable {
       }
       try {
         retries.schedule(step, RETRY_MILLIS, TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.RejectedExecutionException e) {
+      } catch (RejectedExecutionException e) {
         // Closed meanwhile: nothing to watch any more.
       }
     }

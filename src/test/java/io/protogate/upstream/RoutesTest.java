@@ -47,7 +47,6 @@ class RoutesTest {
     assertEquals(new Route("shop.v1.*", new Upstream("a:1,b:2", true, new File("ca.pem"),
         new File("c.pem"), new File("c.key"), "shop.internal", Duration.ofMillis(1500), 1000)),
         route);
-    assertEquals(List.of("a:1", "b:2"), route.upstream().addresses());
   }
 
   @Test
