@@ -36,7 +36,12 @@ final class UpstreamFailures {
         return "cannot be resolved: " + t.getMessage();
       }
       if (t instanceof SSLException) {
-        return "failed the TLS handshake: " + t.getMessage();
+        // The TLS engine's own message is generic; the innermost cause says what was wrong.
+        Throwable root = t;
+        while (root.getCause() != null) {
+          root = root.getCause();
+        }
+        return "failed the TLS handshake: " + root.getMessage();
       }
     }
     return "cannot be reached: " + status.getDescription() + " (" + cause + ")";

@@ -19,6 +19,7 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.protogate.client.DynamicCalls;
+import io.protogate.client.ReflectionClient;
 import io.protogate.handler.Fields;
 import java.net.ServerSocket;
 import java.util.ArrayList;
@@ -75,6 +76,17 @@ class ForwardingTest {
       List<DynamicMessage> echo = call(gateway.server.channel(), ECHO,
           List.of("{\"text\": \"one\"}", "{\"text\": \"two\"}"));
       assertEquals(2, echo.size());
+    }
+  }
+
+  @Test
+  void reflection_ofTheGateway_describesRoutedServices() throws Exception {
+    try (Gateway gateway = Gateway.routing("*=127.0.0.1:1")) {
+      com.google.protobuf.DescriptorProtos.FileDescriptorSet files = ReflectionClient.fetch(
+          gateway.channel, java.time.Duration.ofSeconds(10), "GrpcService");
+
+      assertTrue(files.getFileList().stream().anyMatch(file -> file.getServiceList().stream()
+          .anyMatch(service -> service.getName().equals("GrpcService"))), files.toString());
     }
   }
 
