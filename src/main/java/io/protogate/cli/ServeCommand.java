@@ -14,7 +14,12 @@ import io.protogate.client.DynamicCalls;
 import io.protogate.descriptor.BundledDescriptors;
 import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
+import io.protogate.contract.ContractException;
 import io.protogate.handler.Handlers;
+import io.protogate.connect.ConnectHandler;
+import io.protogate.http.HttpJsonOptions;
+import io.protogate.http.HttpPort;
+import io.protogate.http.TranscodingHandler;
 import io.protogate.handler.builtin.BuiltinHandlers;
 import io.protogate.json.JsonCodec;
 import io.protogate.reload.DescriptorWatcher;
@@ -23,17 +28,25 @@ import io.protogate.server.ProtogateServer;
 import io.protogate.upstream.Route;
 import io.protogate.upstream.Routes;
 import io.protogate.upstream.UpstreamRouting;
+import io.protogate.web.GrpcWebHandler;
 import java.io.File;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -49,6 +62,9 @@ import sun.misc.Signal;
     description = "Serve every service in the given descriptor sets (default: the bundled ones).")
 final class ServeCommand implements Callable<Integer> {
   private static final Logger logger = Logger.getLogger(ServeCommand.class.getName());
+  // Held so the level sticks (JUL keeps loggers weakly): Jetty's start-up lines at INFO would
+  // bury the one line serve prints; its warnings still show.
+  private static final Logger jettyLogger = Logger.getLogger("org.eclipse.jetty");
   static final String DEMO_METHOD = "GrpcService/hello";
   static final String DEMO_REQUEST = "{\"data\": \"xiao gang\", \"skill\": {\"name\": \"engineer\"}}";
 
@@ -79,6 +95,16 @@ final class ServeCommand implements Callable<Integer> {
       + " change (SIGHUP still reloads).")
   boolean noWatch;
 
+  @Option(names = "--reload-settle", paramLabel = "MILLIS", description = "After a change to the"
+      + " --descriptors paths, reload once they have been quiet this long (default:"
+      + " ${DEFAULT-VALUE}).")
+  long reloadSettleMillis = 300;
+
+  @Option(names = "--reload-max-delay", paramLabel = "MILLIS", description = "Reload at the"
+      + " latest this long after a change, even if the paths are still being written (default:"
+      + " ${DEFAULT-VALUE}).")
+  long reloadMaxDelayMillis = 2000;
+
   @Option(names = "--reject-breaking", description = "Refuse a reloaded contract that breaks"
       + " callers (a method removed or its call type changed, a field number reused with another"
       + " type); without it such changes are logged as warnings and swapped in.")
@@ -97,8 +123,28 @@ final class ServeCommand implements Callable<Integer> {
   File tlsClientCa;
 
   @Option(names = "--demo", description = "Once serving, call " + DEMO_METHOD + " over the"
-      + " network and print the request and the response.")
+      + " network and print the request and the response (and the same call with curl, with"
+      + " --http-port).")
   boolean demo;
+
+  @Option(names = "--http-port", paramLabel = "PORT", description = "Also serve HTTP/JSON"
+      + " (google.api.http rules, and POST /package.Service/Method for every method) on this"
+      + " port: HTTP/1.1 and h2c, or h2 by ALPN with --tls-cert. 0 picks a free one.")
+  Integer httpPort;
+
+  @Option(names = "--http-ignore-unknown", description = "On the HTTP port, ignore unknown query"
+      + " parameters and JSON fields instead of answering 400 naming them.")
+  boolean httpIgnoreUnknown;
+
+  @Option(names = "--http-header", paramLabel = "NAME", description = "A request header the HTTP"
+      + " port passes on as gRPC metadata (besides Grpc-Metadata-*). Repeatable; replaces the"
+      + " default list: authorization, x-request-id, traceparent, tracestate.")
+  List<String> httpHeaders = List.of();
+
+  @Option(names = "--cors-origin", paramLabel = "REGEX", description = "Answer CORS requests on"
+      + " the HTTP port from origins matching this regular expression (.* for any). Repeatable;"
+      + " CORS is off without it.")
+  List<String> corsOrigins = List.of();
 
   @Option(names = "--upstream", paramLabel = "PATTERN=TARGET", description = "Forward the"
       + " services matching PATTERN (a full service name, pkg.* or *) to the gRPC server at TARGET"
@@ -108,32 +154,26 @@ final class ServeCommand implements Callable<Integer> {
   List<String> upstreams = List.of();
 
   @Option(names = "--config", paramLabel = "FILE", description = "Read settings from this YAML"
-      + " or JSON file (every flag has a key; a flag given here wins); reloaded with the"
+      + " or JSON file (every flag above has a key; a flag given as well wins); reloaded with the"
       + " contract.")
   Path config;
 
   @Override
   public Integer call() throws Exception {
     ConfigFile file = config == null ? null : readConfig();
-    ServeConfig c = file == null ? ServeConfig.getDefaultInstance() : file.config();
+    if (file != null) {
+      applyConfig(file);
+    }
     List<Route> flagRoutes = flagRoutes();
-    List<Path> descriptorPaths = given("--descriptors") || file == null
-        ? descriptors : file.descriptors();
-    String host = given("--host") || !c.hasHost() ? this.host : c.getHost();
-    Duration grace = given("--shutdown-grace") || !c.hasShutdownGrace()
-        ? Duration.ofSeconds(shutdownGraceSeconds)
-        : Duration.ofMillis(Durations.toMillis(c.getShutdownGrace()));
-    boolean watch = !noWatch && (!c.hasWatch() || c.getWatch());
-    boolean rejectBreaking = this.rejectBreaking || c.getRejectBreaking();
-    File tlsCert = tlsFile("--tls-cert", this.tlsCert, file, c.getTls().getCert());
-    File tlsKey = tlsFile("--tls-key", this.tlsKey, file, c.getTls().getKey());
-    File tlsClientCa = tlsFile("--tls-client-ca", this.tlsClientCa, file,
-        c.getTls().getClientCa());
     Routes routes = routes(file, flagRoutes);
-
-    Schema schema = descriptorPaths.isEmpty()
+    if (reloadSettleMillis < 0 || reloadMaxDelayMillis < reloadSettleMillis) {
+      throw new CliException(CliException.USAGE, "--reload-settle " + reloadSettleMillis
+          + " and --reload-max-delay " + reloadMaxDelayMillis + ": expected 0 <= settle <= max"
+          + " delay");
+    }
+    Schema schema = descriptors.isEmpty()
         ? SchemaLoader.fromSources(BundledDescriptors.sources())
-        : SchemaLoader.load(descriptorPaths);
+        : SchemaLoader.load(descriptors);
     ProtogateServer.Builder builder =
         ProtogateServer.builder(Contract.of(schema).with(UpstreamRouting.ROUTES, routes));
     if (tlsCert != null || tlsKey != null) {
@@ -148,27 +188,27 @@ final class ServeCommand implements Callable<Integer> {
       }
       builder.requireClientCertificates(tlsClientCa);
     }
-    fromFlagOrFile(file, "--port", "port", () -> builder.port(
-        given("--port") || !c.hasPort() ? port : c.getPort()));
-    fromFlagOrFile(file, "--max-msg-sz", "max_msg_sz", () -> builder.maxInboundMessageSize(
-        given("--max-msg-sz") || !c.hasMaxMsgSz() ? maxMessageSize : c.getMaxMsgSz()));
     ProtogateServer server = builder
         .host(host)
+        .port(port)
         .handlers(Handlers.discovered(Thread.currentThread().getContextClassLoader()))
         .demoHandlers(BuiltinHandlers.demo())
-        .shutdownGrace(grace)
+        .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
+        .maxInboundMessageSize(maxMessageSize)
         .build();
     server.start();
+    HttpPort http = httpPort == null ? null : startHttp(server);
     Reloader reloader = null;
     if (file != null) {
-      List<Path> watched = new ArrayList<>(descriptorPaths);
+      List<Path> watched = new ArrayList<>(descriptors);
       watched.add(file.file());
       reloader = new Reloader(() -> reread(flagRoutes), watched, server, rejectBreaking);
-    } else if (!descriptorPaths.isEmpty()) {
-      reloader = new Reloader(descriptorPaths, server, rejectBreaking);
+    } else if (!descriptors.isEmpty()) {
+      reloader = new Reloader(descriptors, server, rejectBreaking);
     }
-    DescriptorWatcher watcher = reloader == null || !watch
-        ? null : DescriptorWatcher.start(reloader, Duration.ofMillis(300));
+    DescriptorWatcher watcher = reloader == null || noWatch
+        ? null : DescriptorWatcher.start(reloader, Duration.ofMillis(reloadSettleMillis),
+            Duration.ofMillis(reloadMaxDelayMillis));
     CountDownLatch stop = new CountDownLatch(1);
     // Handling the signals ourselves (instead of a shutdown hook) lets a graceful stop exit 0.
     Signal.handle(new Signal("TERM"), signal -> stop.countDown());
@@ -192,15 +232,19 @@ final class ServeCommand implements Callable<Integer> {
                 .map(r -> r.pattern() + " to " + r.upstream()).collect(Collectors.joining(", ")))
             + (reloader == null ? "" : watcher == null ? ", reloaded on SIGHUP"
                 : ", reloaded when they change or on SIGHUP")
-            + " (reflection v1 and v1alpha, health)");
+            + " (reflection v1 and v1alpha, health)"
+            + (http == null ? "" : ", HTTP/JSON on " + host + ":" + http.port()));
     if (demo) {
-      showDemoCall(schema, server.port(), tlsCert != null);
+      showDemoCall(schema, server.port(), http);
     }
     stop.await();
-    logger.info("stopping: refusing new calls, waiting up to " + grace.toSeconds()
+    logger.info("stopping: refusing new calls, waiting up to " + shutdownGraceSeconds
         + " s for calls in flight");
     if (watcher != null) {
       watcher.close();
+    }
+    if (http != null) {
+      http.close();
     }
     server.close();
     logger.info("stopped");
@@ -217,6 +261,46 @@ final class ServeCommand implements Callable<Integer> {
     } catch (ConfigException e) {
       throw new CliException(CliException.USAGE, e.getMessage());
     }
+  }
+
+  /** Takes each setting of the file that no flag gave, checking it names the file's line. */
+  private void applyConfig(ConfigFile file) {
+    ServeConfig c = file.config();
+    if (!given("--descriptors") && c.getDescriptorsCount() > 0) {
+      descriptors = file.descriptors();
+    }
+    if (!given("--host") && c.hasHost()) {
+      host = c.getHost();
+    }
+    if (!given("--port") && c.hasPort()) {
+      if (c.getPort() > 65535) {
+        throw new CliException(CliException.USAGE,
+            file.where("port") + c.getPort() + " (expected: 0-65535)");
+      }
+      port = c.getPort();
+    }
+    if (!given("--shutdown-grace") && c.hasShutdownGrace()) {
+      shutdownGraceSeconds = Durations.toSeconds(c.getShutdownGrace());
+    }
+    if (!given("--max-msg-sz") && c.hasMaxMsgSz()) {
+      if (c.getMaxMsgSz() == 0) {
+        throw new CliException(CliException.USAGE, file.where("max_msg_sz") + "0 (expected: > 0)");
+      }
+      maxMessageSize = c.getMaxMsgSz();
+    }
+    if (!given("--no-watch") && c.hasWatch()) {
+      noWatch = !c.getWatch();
+    }
+    if (!given("--reject-breaking") && c.hasRejectBreaking()) {
+      rejectBreaking = c.getRejectBreaking();
+    }
+    tlsCert = tlsFile("--tls-cert", tlsCert, file, c.getTls().getCert());
+    tlsKey = tlsFile("--tls-key", tlsKey, file, c.getTls().getKey());
+    tlsClientCa = tlsFile("--tls-client-ca", tlsClientCa, file, c.getTls().getClientCa());
+  }
+
+  private File tlsFile(String option, File flag, ConfigFile file, String fromFile) {
+    return given(option) || fromFile.isEmpty() ? flag : file.resolve(fromFile).toFile();
   }
 
   private List<Route> flagRoutes() {
@@ -245,40 +329,55 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
-  /** What a reload reads: the file again, with the flags still winning over it. */
+  /**
+   * What a reload reads: the file again, with the flags still winning over it. Only its
+   * descriptors and upstreams change a running server; the other keys take effect at restart.
+   */
   private Reloader.Inputs reread(List<Route> flagRoutes) {
     ConfigFile file;
-    try {
-      file = ConfigFile.load(config);
-    } catch (ConfigException e) {
-      throw new IllegalArgumentException(e.getMessage(), e);
-    }
     Routes routes;
     try {
+      file = ConfigFile.load(config);
       routes = routes(file, flagRoutes);
-    } catch (CliException e) {
+    } catch (ConfigException | CliException e) {
       throw new IllegalArgumentException(e.getMessage(), e);
     }
-    return new Reloader.Inputs(given("--descriptors") ? descriptors : file.descriptors(),
+    return new Reloader.Inputs(
+        given("--descriptors") || file.config().getDescriptorsCount() == 0
+            ? descriptors : file.descriptors(),
         contract -> contract.with(UpstreamRouting.ROUTES, routes));
   }
 
-  private File tlsFile(String option, File flag, ConfigFile file, String fromFile) {
-    return given(option) || file == null || fromFile.isEmpty()
-        ? flag : file.resolve(fromFile).toFile();
-  }
-
-  /** Applies a setting, naming the flag or the file's key when its value is refused. */
-  private void fromFlagOrFile(ConfigFile file, String option, String key, Runnable apply) {
+  private HttpPort startHttp(ProtogateServer server) throws CliException {
+    jettyLogger.setLevel(Level.WARNING);
+    HttpJsonOptions.Builder options =
+        HttpJsonOptions.builder().ignoreUnknownFields(httpIgnoreUnknown);
+    if (!httpHeaders.isEmpty()) {
+      options.forwardedHeaders(Set.copyOf(httpHeaders));
+    }
+    HttpPort.Builder port = HttpPort.builder().host(host).port(httpPort)
+        .cors(Set.copyOf(corsOrigins), Set.of("Content-Type", "Authorization", "X-Request-Id",
+            "Grpc-Timeout", "X-Request-Timeout", "X-Grpc-Web", "X-User-Agent",
+            "Connect-Protocol-Version", "Connect-Timeout-Ms"));
+    if (tlsCert != null) {
+      port.tls(tlsCert, tlsKey);
+    }
+    if (tlsClientCa != null) {
+      port.requireClientCertificates(tlsClientCa);
+    }
     try {
-      apply.run();
-    } catch (IllegalArgumentException e) {
-      throw new CliException(CliException.USAGE, (given(option) || file == null
-          ? option + ": " : file.where(key)) + e.getMessage());
+      return port
+          .handler(new ConnectHandler(server.channel(), server::schema, maxMessageSize))
+          .handler(new GrpcWebHandler(server.channel(), server::schema, maxMessageSize))
+          .handler(TranscodingHandler.of(server, options.build()))
+          .build()
+          .start();
+    } catch (ContractException e) {
+      throw new CliException(CliException.NOT_SENT, e.getMessage());
     }
   }
 
-  private void showDemoCall(Schema schema, int boundPort, boolean tls)
+  private void showDemoCall(Schema schema, int boundPort, HttpPort http)
       throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     Descriptors.MethodDescriptor method = schema.findMethod(DEMO_METHOD).orElse(null);
@@ -290,8 +389,8 @@ final class ServeCommand implements Callable<Integer> {
     JsonCodec json = JsonCodec.of(schema);
     // The demo trusts whatever certificate it is served: it is talking to itself.
     ManagedChannel channel = Connection.builder("127.0.0.1:" + boundPort)
-        .plaintext(!tls)
-        .insecure(tls)
+        .plaintext(tlsCert == null)
+        .insecure(tlsCert != null)
         .build()
         .open();
     try {
@@ -299,16 +398,38 @@ final class ServeCommand implements Callable<Integer> {
       DynamicMessage response =
           DynamicCalls.unary(channel, method, request, Duration.ofSeconds(10));
       // Shown as the equivalent client command, so the user learns how to make the call again.
-      out.println("$ java -jar target/protogate.jar call " + (!tls ? "--plaintext"
+      out.println("$ java -jar target/protogate.jar call " + (tlsCert == null ? "--plaintext"
           : "--insecure") + " 127.0.0.1:" + boundPort + " " + DEMO_METHOD + " -d '"
           + DEMO_REQUEST + "'");
       out.println(json.print(response));
+      if (http != null) {
+        showCurlCall(out, http);
+      }
       out.println("Serving until Ctrl-C.");
     } catch (StatusRuntimeException e) {
       out.println("--demo: the call failed: " + e.getStatus());
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       out.flush();
+    }
+  }
+
+  /** The same call over HTTP/JSON, made with the JDK's client and shown as curl would make it. */
+  private void showCurlCall(PrintWriter out, HttpPort http) throws InterruptedException {
+    String url = (tlsCert == null ? "http" : "https") + "://127.0.0.1:" + http.port() + "/"
+        + DEMO_METHOD;
+    out.println("$ curl " + (tlsCert == null ? "" : "-k ") + "-d '" + DEMO_REQUEST + "' " + url);
+    if (tlsCert != null) {
+      return; // The JDK client would need the certificate trusted; the gRPC call showed it works.
+    }
+    try {
+      HttpResponse<String> answer = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+              .POST(HttpRequest.BodyPublishers.ofString(DEMO_REQUEST)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      out.print(answer.body());
+    } catch (IOException e) {
+      out.println("--demo: the HTTP call failed: " + e.getMessage());
     }
   }
 }
