@@ -9,7 +9,13 @@
 # Traffic stays on 127.0.0.1, every run is bounded by a request count, and every server is
 # stopped on exit.
 #
-# Usage: bash bench/load-run.sh [ROUNDS] [REQUESTS_PER_RUN] [WARMUP_REQUESTS]
+# SET=proxy runs the proxy comparison instead: one generated-stub upstream (directExecutor), called
+# directly ("direct"), through a reference proxy built on grpc-java's GrpcProxy example
+# ("grpcproxy", bench/src/main/java/ReferenceProxy.java) and through Protogate routing GrpcService
+# to it ("protogate"); cpu_us/call is then the CPU of the process called (the proxy, not the
+# upstream behind it).
+#
+# Usage: [SET=proxy] [PORT_BASE=50152] bash bench/load-run.sh [ROUNDS] [REQUESTS_PER_RUN] [WARMUP_REQUESTS]
 # To put other Protogate builds in the same rotation (a commit before a change, say), list their
 # jars: COMPARE="before=/tmp/protogate-before.jar other=/path/to/protogate.jar" bash ...
 set -euo pipefail
@@ -40,33 +46,63 @@ body = open(sys.argv[1], "rb").read()
 open(sys.argv[2], "wb").write(b"\x00" + struct.pack(">I", len(body)) + body)
 PY
 
-names=(protogate generated generated-direct)
-commands=(
-  "java -jar target/protogate.jar serve --descriptors descriptors/hello.desc --no-watch --port"
-  "java -cp bench/target/protogate-bench.jar GeneratedServer"
-  "java -cp bench/target/protogate-bench.jar GeneratedServer --direct-executor"
-)
+port_base=${PORT_BASE:-50152} # another base keeps runs of several checkouts apart
+await_port() {
+  for _ in $(seq 1 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return
+    sleep 0.1
+  done
+}
+
+if [[ ${SET:-handlers} == proxy ]]; then
+  upstream_port=$((port_base - 2))
+  java -cp bench/target/protogate-bench.jar GeneratedServer "$upstream_port" --direct-executor \
+    > "$work/upstream.log" 2>&1 &
+  upstream_pid=$!
+  pids+=("$upstream_pid")
+  await_port "$upstream_port"
+  names=(direct grpcproxy protogate)
+  commands=(
+    "upstream"
+    "java -cp bench/target/protogate-bench.jar ReferenceProxy"
+    "java -jar target/protogate.jar serve --descriptors descriptors/hello.desc --no-watch --upstream GrpcService=127.0.0.1:$upstream_port --port"
+  )
+  bases="direct grpcproxy"
+else
+  names=(protogate generated generated-direct)
+  commands=(
+    "java -jar target/protogate.jar serve --descriptors descriptors/hello.desc --no-watch --port"
+    "java -cp bench/target/protogate-bench.jar GeneratedServer"
+    "java -cp bench/target/protogate-bench.jar GeneratedServer --direct-executor"
+  )
+  bases="generated generated-direct"
+fi
 for extra in ${COMPARE:-}; do
   names+=("${extra%%=*}")
   commands+=("java -jar ${extra#*=} serve --descriptors descriptors/hello.desc --no-watch --port")
 done
 ports=()
+server_pids=() # the process each name calls, for its CPU time
 for i in "${!names[@]}"; do
-  ports+=($((50152 + i)))
-  # The port goes first for GeneratedServer, last for serve --port.
-  if [[ ${commands[$i]} == *GeneratedServer* ]]; then
+  ports+=($((port_base + i)))
+  # The port goes first for GeneratedServer and ReferenceProxy, last for serve --port.
+  if [[ ${commands[$i]} == upstream ]]; then
+    ports[$i]=$upstream_port
+    server_pids+=("$upstream_pid")
+    continue
+  elif [[ ${commands[$i]} == *GeneratedServer* ]]; then
     read -r -a argv <<< "${commands[$i]/GeneratedServer/GeneratedServer ${ports[$i]}}"
+  elif [[ ${commands[$i]} == *ReferenceProxy* ]]; then
+    read -r -a argv <<< "${commands[$i]/ReferenceProxy/ReferenceProxy ${ports[$i]} 127.0.0.1:$upstream_port}"
   else
     read -r -a argv <<< "${commands[$i]} ${ports[$i]}"
   fi
   "${argv[@]}" > "$work/${names[$i]}.log" 2>&1 &
   pids+=($!)
+  server_pids+=($!)
 done
 for port in "${ports[@]}"; do
-  for _ in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-    sleep 0.1
-  done
+  await_port "$port"
 done
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime, in 1/100 s
@@ -75,11 +111,11 @@ run() { # INDEX COUNT -> "calls/s p50_ms p99_ms cpu_us_per_call"; h2load reports
         # not percentiles, so latency is read from its per-request log (which it appends to).
   local before after rate
   rm -f "$work/latency.tsv"
-  before=$(cpu_ticks "${pids[$1]}")
+  before=$(cpu_ticks "${server_pids[$1]}")
   h2load -n "$2" -c 8 -m 32 -t 1 -d "$work/request.grpc" --log-file="$work/latency.tsv" \
     -H 'content-type: application/grpc' -H 'te: trailers' \
     "http://127.0.0.1:${ports[$1]}/GrpcService/hello" > "$work/h2load.out"
-  after=$(cpu_ticks "${pids[$1]}")
+  after=$(cpu_ticks "${server_pids[$1]}")
   if ! grep -q " 0 failed, 0 errored, 0 timeout" "$work/h2load.out"; then
     echo "${names[$1]}: some calls failed: $(grep 'requests:' "$work/h2load.out")" >&2
     exit 1
@@ -98,7 +134,7 @@ rss() { # label, then each server's VmRSS
   printf '%s:' "$1"
   for i in "${!names[@]}"; do
     awk -v name="${names[$i]}" '/VmRSS/ {printf " %s %.0f MiB", name, $2 / 1024}' \
-      "/proc/${pids[$i]}/status"
+      "/proc/${server_pids[$i]}/status"
   done
   echo
 }
@@ -116,7 +152,7 @@ for round in $(seq 1 "$rounds"); do
   done
 done
 rss "RSS after the runs"
-python3 - "$work/results" <<'PY'
+python3 - "$work/results" $bases <<'PY'
 import statistics, sys
 rows = [line.split() for line in open(sys.argv[1])]
 med = lambda name, col: statistics.median(float(r[col]) for r in rows if r[0] == name)
@@ -125,7 +161,7 @@ names = list(dict.fromkeys(r[0] for r in rows))
 for name in names:
     print(f"{name:17} {med(name, 1):10.0f} {med(name, 2):9.2f} {med(name, 3):9.2f}"
           f" {med(name, 4):12.1f}")
-for base in ("generated", "generated-direct"):
+for base in sys.argv[2:]:
     print(f"protogate / {base}: calls/s {med('protogate', 1) / med(base, 1):.2f},"
           f" p99 {med('protogate', 3) / med(base, 3):.2f},"
           f" cpu/call {med('protogate', 4) / med(base, 4):.2f}")

@@ -107,6 +107,53 @@ def check_health(channel, m):
     expect_equal(check(b"", timeout=DEADLINE_SECONDS), b"\x08\x01")
 
 
+def check_upstream_metadata(channel, m):
+    stub = m["hello_pb2_grpc"].GrpcServiceStub(channel)
+    request = m["hello_pb2"].HelloRequest(data="x")
+    response = stub.hello(request, timeout=DEADLINE_SECONDS, metadata=(("x-tenant", "acme"),))
+    expect_equal(response.result, "acme:x this is gprc test service")
+
+
+def check_upstream_trailers(channel, m):
+    stub = m["hello_pb2_grpc"].GrpcServiceStub(channel)
+    _, call = stub.hello.with_call(m["hello_pb2"].HelloRequest(data="x"), timeout=DEADLINE_SECONDS)
+    expect_equal(dict(call.trailing_metadata()).get("x-upstream-trailer"), "python")
+
+
+def check_upstream_deadline(channel, m):
+    # The upstream answers with the time it had left: the caller's 5 s, less the trip (give or
+    # take the rounding of grpc-timeout's units at each hop).
+    stub = m["hello_pb2_grpc"].GrpcServiceStub(channel)
+    response = stub.hello(m["hello_pb2"].HelloRequest(data="deadline"), timeout=5)
+    if response.result == "none":
+        raise AssertionError("the upstream saw no deadline")
+    remaining = float(response.result)
+    if not 3.0 < remaining <= 5.2:
+        raise AssertionError(f"the upstream saw {remaining} s left of a 5 s deadline")
+
+
+def check_upstream_error(channel, m):
+    stub = m["hello_pb2_grpc"].GrpcServiceStub(channel)
+    request = m["hello_pb2"].HelloRequest(data="fail")
+    expect_status(lambda: stub.hello(request, timeout=DEADLINE_SECONDS),
+                  grpc.StatusCode.NOT_FOUND, "no such thing")
+
+
+def check_upstream_slow(channel, m):
+    stub = m["hello_pb2_grpc"].GrpcServiceStub(channel)
+    request = m["hello_pb2"].HelloRequest(data="slow")
+    expect_status(lambda: stub.hello(request, timeout=0.5), grpc.StatusCode.DEADLINE_EXCEEDED)
+
+
+# Checks that need the Python server behind a gateway (--checks names them).
+GATEWAY_CHECKS = [
+    ("upstream-metadata", check_upstream_metadata),
+    ("upstream-trailers", check_upstream_trailers),
+    ("upstream-deadline", check_upstream_deadline),
+    ("upstream-error", check_upstream_error),
+    ("upstream-slow", check_upstream_slow),
+]
+
 CHECKS = [
     ("hello", check_hello),
     ("countdown", check_countdown),
@@ -122,7 +169,16 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--protos", required=True, help="directory holding hello.proto, demo.proto")
+    parser.add_argument("--checks", help="comma-separated names of the checks to run (default:"
+                        " every check that needs no upstream)")
     args = parser.parse_args()
+    checks = CHECKS
+    if args.checks:
+        known = dict(CHECKS + GATEWAY_CHECKS)
+        unknown = [name for name in args.checks.split(",") if name not in known]
+        if unknown:
+            sys.exit(f"unknown checks {unknown}; known: {sorted(known)}")
+        checks = [(name, known[name]) for name in args.checks.split(",")]
 
     failed = False
     with tempfile.TemporaryDirectory() as stubs_dir:
@@ -130,7 +186,7 @@ def main():
         # A proxy from the environment must not see loopback traffic meant for the test server.
         options = [("grpc.enable_http_proxy", 0)]
         with grpc.insecure_channel(f"127.0.0.1:{args.port}", options=options) as channel:
-            for name, check in CHECKS:
+            for name, check in checks:
                 try:
                     check(channel, modules)
                     print(f"ok {name}", flush=True)

@@ -2,11 +2,13 @@
 
 Implements GrpcService.hello and protogate.demo.StreamingDemo from stubs generated at run time
 from the same .proto files as the bundled descriptor sets (see interop_client.generate_stubs).
-Binds 127.0.0.1 on a free port, prints `PORT <n>` once serving, and stops when its standard
-input closes (so it cannot outlive the process that started it) or on SIGTERM.
+Binds 127.0.0.1 on a free port (or --port), prints `PORT <n>` once serving, and stops when its
+standard input closes (so it cannot outlive the process that started it) or on SIGTERM.
 
 Test hooks in hello: data "fail" aborts with NOT_FOUND "no such thing"; data "slow" waits up to
-5 s while the call is active; an `x-tenant` header prefixes the result with `<tenant>:`.
+5 s while the call is active; data "deadline" answers with the seconds left before the call's
+deadline; an `x-tenant` header prefixes the result with `<tenant>:`. Every hello answer carries
+the trailer `x-upstream-trailer: python`.
 """
 
 import argparse
@@ -37,6 +39,10 @@ def servicers(m):
                 until = time.monotonic() + SLOW_SECONDS
                 while context.is_active() and time.monotonic() < until:
                     time.sleep(0.02)
+            context.set_trailing_metadata((("x-upstream-trailer", "python"),))
+            if request.data == "deadline":
+                remaining = context.time_remaining()
+                return hello_pb2.HelloResponse(result="none" if remaining is None else str(remaining))
             result = request.data + request.skill.name + " this is gprc test service"
             tenant = dict(context.invocation_metadata()).get("x-tenant")
             if tenant is not None:
@@ -67,6 +73,7 @@ def servicers(m):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--protos", required=True, help="directory holding hello.proto, demo.proto")
+    parser.add_argument("--port", type=int, default=0, help="port to bind (default: a free one)")
     args = parser.parse_args()
 
     stop = threading.Event()
@@ -84,7 +91,7 @@ def main():
         server = grpc.server(futures.ThreadPoolExecutor(max_workers=8))
         m["hello_pb2_grpc"].add_GrpcServiceServicer_to_server(hello_servicer, server)
         m["demo_pb2_grpc"].add_StreamingDemoServicer_to_server(demo_servicer, server)
-        port = server.add_insecure_port("127.0.0.1:0")
+        port = server.add_insecure_port(f"127.0.0.1:{args.port}")
         if port == 0:
             sys.exit("cannot bind 127.0.0.1")
         server.start()

@@ -4,7 +4,12 @@ import com.google.protobuf.Descriptors;
 import com.google.protobuf.DynamicMessage;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import com.google.protobuf.util.Durations;
 import io.protogate.client.Connection;
+import io.protogate.config.ConfigException;
+import io.protogate.config.ConfigFile;
+import io.protogate.config.ServeConfig;
+import io.protogate.contract.Contract;
 import io.protogate.client.DynamicCalls;
 import io.protogate.descriptor.BundledDescriptors;
 import io.protogate.descriptor.Schema;
@@ -21,6 +26,9 @@ import io.protogate.reload.DescriptorWatcher;
 import io.protogate.reload.Reloader;
 import io.protogate.server.ProtogateServer;
 import io.protogate.server.ServerLimits;
+import io.protogate.upstream.Route;
+import io.protogate.upstream.Routes;
+import io.protogate.upstream.UpstreamRouting;
 import io.protogate.web.GrpcWebHandler;
 import java.io.File;
 import java.io.IOException;
@@ -35,7 +43,10 @@ import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -196,10 +207,28 @@ final class ServeCommand implements Callable<Integer> {
       + " CORS is off without it.")
   List<String> corsOrigins = List.of();
 
+  @Option(names = "--upstream", paramLabel = "PATTERN=TARGET", description = "Forward the"
+      + " services matching PATTERN (a full service name, pkg.* or *) to the gRPC server at TARGET"
+      + " (host:port, several comma-separated for round robin, or a grpc-java target such as"
+      + " dns:///host:port), unparsed. Options after ';': tls, ca=FILE, cert=FILE, key=FILE,"
+      + " authority=NAME, deadline=5s, max-msg-sz=BYTES. Repeatable.")
+  List<String> upstreams = List.of();
+
+  @Option(names = "--config", paramLabel = "FILE", description = "Read settings from this YAML"
+      + " or JSON file (every flag above has a key; a flag given as well wins); reloaded with the"
+      + " contract.")
+  Path config;
+
   @Override
   public Integer call() throws Exception {
+    ConfigFile file = config == null ? null : readConfig();
+    if (file != null) {
+      applyConfig(file);
+    }
     checkRanges();
     checkHost();
+    List<Route> flagRoutes = flagRoutes();
+    Routes routes = routes(file, flagRoutes);
     if (reloadSettleMillis < 0 || reloadMaxDelayMillis < reloadSettleMillis) {
       throw new CliException(CliException.USAGE, "--reload-settle " + reloadSettleMillis
           + " and --reload-max-delay " + reloadMaxDelayMillis + ": expected 0 <= settle <= max"
@@ -208,7 +237,8 @@ final class ServeCommand implements Callable<Integer> {
     Schema schema = descriptors.isEmpty()
         ? SchemaLoader.fromSources(BundledDescriptors.sources())
         : SchemaLoader.load(descriptors);
-    ProtogateServer.Builder builder = ProtogateServer.builder(schema);
+    ProtogateServer.Builder builder =
+        ProtogateServer.builder(Contract.of(schema).with(UpstreamRouting.ROUTES, routes));
     if (tlsCert != null || tlsKey != null) {
       if (tlsCert == null || tlsKey == null) {
         throw new CliException(CliException.USAGE, "--tls-cert and --tls-key go together");
@@ -232,7 +262,7 @@ final class ServeCommand implements Callable<Integer> {
         .build();
     server.start();
     try {
-      return serve(schema, server);
+      return serve(schema, server, reloader(server, file, flagRoutes));
     } catch (Exception | Error e) {
       // A step after start-up failed: the port and the threads must not outlive it.
       server.stopNow();
@@ -261,10 +291,19 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
-  private int serve(Schema schema, ProtogateServer server) throws Exception {
+  /** What reloads the contract: the descriptor paths and the config file, or null if neither. */
+  private Reloader reloader(ProtogateServer server, ConfigFile file, List<Route> flagRoutes) {
+    if (file != null) {
+      List<Path> watched = new ArrayList<>(descriptors);
+      watched.add(file.file());
+      return new Reloader(() -> reread(flagRoutes), watched, server, rejectBreaking);
+    }
+    return descriptors.isEmpty() ? null : new Reloader(descriptors, server, rejectBreaking);
+  }
+
+  private int serve(Schema schema, ProtogateServer server, Reloader reloader) throws Exception {
     HttpPort http = httpPort == null ? null : startHttp(server);
-    Reloader reloader =
-        descriptors.isEmpty() ? null : new Reloader(descriptors, server, rejectBreaking);
+    Routes routes = server.contract().current().part(UpstreamRouting.ROUTES);
     DescriptorWatcher watcher = reloader == null || noWatch
         ? null : DescriptorWatcher.start(reloader, Duration.ofMillis(reloadSettleMillis),
             Duration.ofMillis(reloadMaxDelayMillis));
@@ -297,10 +336,12 @@ final class ServeCommand implements Callable<Integer> {
             + " from "
             + String.join(", ", schema.sources())
             + ", contract version " + schema.version()
+            + (routes.isEmpty() ? "" : ", routing " + routes.list().stream()
+                .map(r -> r.pattern() + " to " + r.upstream()).collect(Collectors.joining(", ")))
             + (reloader == null ? "" : watcher == null ? ", reloaded on SIGHUP"
                 : ", reloaded when they change or on SIGHUP")
             + " (reflection v1 and v1alpha, health)"
-            + (http == null ? "" : ", HTTP/JSON on " + host + ":" + http.port()));
+            + (http == null ? "" : ", HTTP/JSON, Connect and gRPC-Web on " + host + ":" + http.port()));
     if (demo) {
       showDemoCall(schema, server.port(), http);
     }
@@ -320,6 +361,103 @@ final class ServeCommand implements Callable<Integer> {
     }
     logger.info("stopped");
     return 0;
+  }
+
+  private boolean given(String option) {
+    return spec.commandLine().getParseResult().hasMatchedOption(option);
+  }
+
+  private ConfigFile readConfig() {
+    try {
+      return ConfigFile.load(config);
+    } catch (ConfigException e) {
+      throw new CliException(CliException.USAGE, e.getMessage());
+    }
+  }
+
+  /** Takes each setting of the file that no flag gave, checking it names the file's line. */
+  private void applyConfig(ConfigFile file) {
+    ServeConfig c = file.config();
+    if (!given("--descriptors") && c.getDescriptorsCount() > 0) {
+      descriptors = file.descriptors();
+    }
+    if (!given("--host") && c.hasHost()) {
+      host = c.getHost();
+    }
+    if (!given("--port") && c.hasPort()) {
+      if (c.getPort() > 65535) {
+        throw new CliException(CliException.USAGE,
+            file.where("port") + c.getPort() + " (expected: 0-65535)");
+      }
+      port = c.getPort();
+    }
+    if (!given("--shutdown-grace") && c.hasShutdownGrace()) {
+      shutdownGraceSeconds = Durations.toSeconds(c.getShutdownGrace());
+    }
+    if (!given("--max-msg-sz") && c.hasMaxMsgSz()) {
+      if (c.getMaxMsgSz() == 0) {
+        throw new CliException(CliException.USAGE, file.where("max_msg_sz") + "0 (expected: > 0)");
+      }
+      maxMessageSize = c.getMaxMsgSz();
+    }
+    if (!given("--no-watch") && c.hasWatch()) {
+      noWatch = !c.getWatch();
+    }
+    if (!given("--reject-breaking") && c.hasRejectBreaking()) {
+      rejectBreaking = c.getRejectBreaking();
+    }
+    tlsCert = tlsFile("--tls-cert", tlsCert, file, c.getTls().getCert());
+    tlsKey = tlsFile("--tls-key", tlsKey, file, c.getTls().getKey());
+    tlsClientCa = tlsFile("--tls-client-ca", tlsClientCa, file, c.getTls().getClientCa());
+  }
+
+  private File tlsFile(String option, File flag, ConfigFile file, String fromFile) {
+    return given(option) || fromFile.isEmpty() ? flag : file.resolve(fromFile).toFile();
+  }
+
+  private List<Route> flagRoutes() {
+    List<Route> routes = new ArrayList<>();
+    for (String upstream : upstreams) {
+      try {
+        routes.add(Route.parse(upstream));
+      } catch (IllegalArgumentException e) {
+        throw new CliException(CliException.USAGE, "--upstream: " + e.getMessage());
+      }
+    }
+    return routes;
+  }
+
+  /** The file's routes, with those of --upstream in place of any for the same pattern. */
+  private static Routes routes(ConfigFile file, List<Route> flagRoutes) {
+    Map<String, Route> byPattern = new LinkedHashMap<>();
+    if (file != null) {
+      file.routes().list().forEach(route -> byPattern.put(route.pattern(), route));
+    }
+    flagRoutes.forEach(route -> byPattern.put(route.pattern(), route));
+    try {
+      return Routes.of(List.copyOf(byPattern.values()));
+    } catch (IllegalArgumentException e) {
+      throw new CliException(CliException.USAGE, "--upstream: " + e.getMessage());
+    }
+  }
+
+  /**
+   * What a reload reads: the file again, with the flags still winning over it. Only its
+   * descriptors and upstreams change a running server; the other keys take effect at restart.
+   */
+  private Reloader.Inputs reread(List<Route> flagRoutes) {
+    ConfigFile file;
+    Routes routes;
+    try {
+      file = ConfigFile.load(config);
+      routes = routes(file, flagRoutes);
+    } catch (ConfigException | CliException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+    return new Reloader.Inputs(
+        given("--descriptors") || file.config().getDescriptorsCount() == 0
+            ? descriptors : file.descriptors(),
+        contract -> contract.with(UpstreamRouting.ROUTES, routes));
   }
 
   private HttpPort startHttp(ProtogateServer server) throws CliException {

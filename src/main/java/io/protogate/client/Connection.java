@@ -50,7 +50,10 @@ public final class Connection {
     this.headers.merge(b.headers);
   }
 
-  /** A connection to {@code target}, {@code host:port}. */
+  /**
+   * A connection to {@code target}: {@code host:port}, a grpc-java target such as {@code
+   * dns:///host:port}, or several {@code host:port} separated by commas, used in round robin.
+   */
   public static Builder builder(String target) {
     return new Builder(target);
   }
@@ -61,18 +64,31 @@ public final class Connection {
 
   /** Opens a channel; the first call connects. Closing it is the caller's job. */
   public ManagedChannel open() {
+    boolean list = AddressList.isList(target);
     NettyChannelBuilder builder =
-        NettyChannelBuilder.forTarget(target, credentials())
+        NettyChannelBuilder.forTarget(list ? AddressList.target() : target, credentials())
             .maxInboundMessageSize(maxInboundMessageSize)
             .withOption(ChannelOption.CONNECT_TIMEOUT_MILLIS,
                 (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
     if (authority != null) {
       builder.overrideAuthority(authority);
     }
+    if (list) {
+      useAddressList(builder);
+    }
     if (headers.keys().isEmpty()) {
       return builder.build();
     }
     return builder.intercept(MetadataUtils.newAttachHeadersInterceptor(headers)).build();
+  }
+
+  // grpc-java's only per-channel hook for a custom resolver is this deprecated method (the
+  // non-deprecated Grpc.newChannelBuilder(target, credentials, registry) returns a builder without
+  // Netty's options); a global registration would leak into every other channel of the process.
+  @SuppressWarnings("deprecation")
+  private void useAddressList(NettyChannelBuilder builder) {
+    builder.nameResolverFactory(AddressList.registry(target).asFactory())
+        .defaultLoadBalancingPolicy("round_robin");
   }
 
   private ChannelCredentials credentials() {

@@ -99,7 +99,7 @@ public final class JsonCodec {
   }
 
   /** Levenshtein distance, case-insensitive: field names are short, so the square is cheap. */
-  static int editDistance(String a, String b) {
+  public static int editDistance(String a, String b) {
     a = a.toLowerCase(Locale.ROOT);
     b = b.toLowerCase(Locale.ROOT);
     int[] previous = new int[b.length() + 1];

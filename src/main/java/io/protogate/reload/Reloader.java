@@ -2,6 +2,7 @@ package io.protogate.reload;
 
 import io.protogate.contract.Contract;
 import io.protogate.contract.ContractException;
+import io.protogate.descriptor.BundledDescriptors;
 import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaException;
 import io.protogate.descriptor.SchemaLoader;
@@ -9,6 +10,8 @@ import io.protogate.server.ProtogateServer;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
 
 /**
@@ -26,6 +29,14 @@ public final class Reloader {
     void rejected(String problem);
   }
 
+  /**
+   * What one reload reads: the descriptor paths (none for the bundled sets) and, when a
+   * configuration file is in play, the inputs it sets beside the schema (upstream routes), applied
+   * in the same swap; null when there are none.
+   */
+  public record Inputs(List<Path> descriptors, UnaryOperator<Contract> settings) {}
+
+  private final Supplier<Inputs> source;
   private final List<Path> paths;
   private final ProtogateServer server;
   private final Listener listener;
@@ -37,7 +48,17 @@ public final class Reloader {
    */
   public Reloader(
       List<Path> paths, ProtogateServer server, boolean rejectBreaking, Listener listener) {
-    this.paths = List.copyOf(paths);
+    this(() -> new Inputs(paths, null), paths, server, rejectBreaking, listener);
+  }
+
+  /**
+   * Reloads what {@code source} reads each time (it throws {@link IllegalArgumentException} to
+   * refuse a reload, saying why), watching {@code watched}.
+   */
+  public Reloader(Supplier<Inputs> source, List<Path> watched, ProtogateServer server,
+      boolean rejectBreaking, Listener listener) {
+    this.source = source;
+    this.paths = List.copyOf(watched);
     this.server = server;
     this.rejectBreaking = rejectBreaking;
     this.listener = listener;
@@ -45,7 +66,13 @@ public final class Reloader {
 
   /** A reloader that logs every swap and every rejected set. */
   public Reloader(List<Path> paths, ProtogateServer server, boolean rejectBreaking) {
-    this(paths, server, rejectBreaking, new Listener() {
+    this(() -> new Inputs(paths, null), paths, server, rejectBreaking);
+  }
+
+  /** A reloader of {@code source}, watching {@code watched}, that logs every swap and rejection. */
+  public Reloader(Supplier<Inputs> source, List<Path> watched, ProtogateServer server,
+      boolean rejectBreaking) {
+    this(source, watched, server, rejectBreaking, new Listener() {
       @Override
       public void swapped(Schema schema) {
         logger.info("now serving contract version " + schema.version() + ": "
@@ -75,15 +102,19 @@ public final class Reloader {
    * one happened in between.
    */
   public synchronized void reload() {
+    Inputs inputs;
     Schema next;
     try {
-      next = SchemaLoader.load(paths);
-    } catch (SchemaException | UncheckedIOException e) {
+      inputs = source.get();
+      next = inputs.descriptors().isEmpty()
+          ? SchemaLoader.fromSources(BundledDescriptors.sources())
+          : SchemaLoader.load(inputs.descriptors());
+    } catch (SchemaException | UncheckedIOException | IllegalArgumentException e) {
       listener.rejected(e.getMessage());
       return;
     }
     Contract current = server.contract().current();
-    if (next.version().equals(current.version())) {
+    if (next.version().equals(current.version()) && inputs.settings() == null) {
       return;
     }
     List<String> breaking = BreakingChanges.between(current.schema(), next);
@@ -96,7 +127,9 @@ public final class Reloader {
       breaking.forEach(change -> logger.warning("breaking change, swapping anyway: " + change));
     }
     try {
-      server.contract().swap(current, current.withSchema(next));
+      Contract proposed = current.withSchema(next);
+      server.contract().swap(current,
+          inputs.settings() == null ? proposed : inputs.settings().apply(proposed));
     } catch (ContractException e) {
       listener.rejected(e.getMessage());
       return;

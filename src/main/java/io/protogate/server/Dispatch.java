@@ -16,6 +16,8 @@ import io.protogate.contract.Part;
 import io.protogate.descriptor.Schema;
 import io.protogate.handler.Handlers;
 import io.protogate.handler.MethodHandler;
+import io.protogate.upstream.UpstreamChannels;
+import io.protogate.upstream.UpstreamRouting;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -52,11 +54,16 @@ final class Dispatch {
 
   private final Handlers handlers;
   private final Handlers demo;
+  /** The upstream tier of each contract: derived before {@link #services}, which reads it. */
+  final Part<UpstreamRouting> upstreams;
   final Part<Services> services = Part.derived("service definitions", this::derive);
 
-  Dispatch(Handlers handlers, Handlers demo) {
+  Dispatch(Handlers handlers, Handlers demo, UpstreamChannels channels) {
     this.handlers = handlers;
     this.demo = demo;
+    this.upstreams = Part.derived("upstream routing", (contract, previous) ->
+        UpstreamRouting.build(contract.schema().services(),
+            contract.part(UpstreamRouting.ROUTES), channels));
   }
 
   /** True if some Java handler may block, so that some calls need a thread of their own. */
@@ -116,6 +123,11 @@ final class Dispatch {
     MethodHandler handler = handlers.find(name).orElse(null);
     if (handler != null) {
       return HandlerCalls.of(method, handler);
+    }
+    ServerCallHandler<InputStream, InputStream> forward =
+        contract.part(upstreams).handler(name).orElse(null);
+    if (forward != null) {
+      return forward;
     }
     MethodHandler bundled = demo.find(name).orElse(null);
     if (bundled != null) {

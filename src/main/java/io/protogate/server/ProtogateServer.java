@@ -26,6 +26,9 @@ import io.protogate.contract.ContractException;
 import io.protogate.contract.LiveContract;
 import io.protogate.descriptor.Schema;
 import io.protogate.handler.Handlers;
+import io.protogate.upstream.UpstreamChannels;
+import io.protogate.upstream.UpstreamHealth;
+import io.protogate.upstream.UpstreamRouting;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -61,6 +64,9 @@ public final class ProtogateServer implements AutoCloseable {
   private final HealthStatusManager health;
   private final HealthWatches healthWatches = new HealthWatches();
   private final RequestGuard guard;
+  private final Dispatch dispatch;
+  private final UpstreamChannels upstreamChannels = new UpstreamChannels();
+  private final UpstreamHealth upstreamHealth;
   private final Duration shutdownGrace;
   private final InetSocketAddress address;
   private final AtomicBoolean closing = new AtomicBoolean();
@@ -72,8 +78,10 @@ public final class ProtogateServer implements AutoCloseable {
     this.handlers = builder.handlers;
     this.demo = builder.demo;
     this.health = new HealthStatusManager();
-    Dispatch dispatch = new Dispatch(handlers, demo);
+    this.upstreamHealth = new UpstreamHealth(upstreamChannels, health::setStatus);
+    this.dispatch = new Dispatch(handlers, demo, upstreamChannels);
     this.contract = LiveContract.of(builder.contract);
+    contract.register(dispatch.upstreams);
     contract.register(dispatch.services);
     ServiceRegistry registry = new ServiceRegistry(contract, dispatch);
     this.execution = new HandlerExecution(dispatch, builder.blockingExecutor);
@@ -153,8 +161,15 @@ public final class ProtogateServer implements AutoCloseable {
     return this;
   }
 
-  /** Health follows the contract: SERVING for each service, unknown once a service is gone. */
+  /**
+   * Health follows the contract: SERVING for each service, unknown once a service is gone; a
+   * routed service's health follows its upstream instead. Channels to upstreams no longer routed
+   * to close here, once the contract without them is published.
+   */
   private synchronized void reportHealth(Contract served) {
+    UpstreamRouting routing = served.part(dispatch.upstreams);
+    upstreamChannels.retainOnly(served.part(UpstreamRouting.ROUTES).upstreams());
+    upstreamHealth.follow(routing);
     Set<String> now = new HashSet<>();
     for (ServiceDescriptor service : served.schema().services()) {
       now.add(service.getFullName());
@@ -165,7 +180,11 @@ public final class ProtogateServer implements AutoCloseable {
       }
     }
     if (!closing.get()) {
-      now.forEach(service -> health.setStatus(service, ServingStatus.SERVING));
+      for (String service : now) {
+        if (!routing.services().containsKey(service)) {
+          health.setStatus(service, ServingStatus.SERVING);
+        }
+      }
     }
     healthReported.clear();
     healthReported.addAll(now);
@@ -275,6 +294,9 @@ public final class ProtogateServer implements AutoCloseable {
 
   private void release() {
     channel.shutdownNow();
+    upstreamHealth.close();
+    // Every forwarded call has ended with the server: nothing is left to finish upstream.
+    upstreamChannels.close();
     execution.close();
     handlers.close();
     demo.close();

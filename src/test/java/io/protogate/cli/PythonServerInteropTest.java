@@ -2,24 +2,15 @@ package io.protogate.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.protogate.cli.ClientCommandsTest.Result;
 import io.protogate.interop.PythonGrpc;
-import java.io.BufferedReader;
+import io.protogate.interop.PythonServer;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -37,79 +28,26 @@ import org.junit.jupiter.api.Test;
  * {@code PROTOGATE_REQUIRE_INTEROP=1} (CI), which turns the skip into a failure.
  */
 class PythonServerInteropTest {
-  // Debian's packages live in the system interpreter; a python3 earlier on PATH (pyenv, venv)
-  // usually lacks them.
-  private static final String PYTHON = PythonGrpc.PYTHON;
-  private static final Path SCRIPT = Path.of("src/test/python/interop_server.py");
-  private static final Path PROTOS = Path.of("descriptors");
   private static final List<String> CONTRACT = List.of(
       "--protoset", "descriptors/hello.desc", "--protoset", "descriptors/demo.desc");
-  private static final long TIMEOUT_SECONDS = 60;
   private static final String HELLO =
       "{\"data\": \"xiao gang\", \"skill\": {\"name\": \"engineer\"}}";
 
-  private static Process server;
-  private static Path serverLog;
+  private static PythonServer server;
   private static String address;
 
   @BeforeAll
   static void startServer() throws Exception {
     PythonGrpc.assumeAvailable();
-    // Standard error goes to a file, so a chatty server can never block on a full pipe.
-    serverLog = Files.createTempFile("interop-server", ".log");
-    server = new ProcessBuilder(PYTHON, SCRIPT.toString(), "--protos", PROTOS.toString())
-        .redirectError(serverLog.toFile())
-        .start();
-    CompletableFuture<Integer> port = new CompletableFuture<>();
-    Thread reader = new Thread(() -> readPort(port), "python-server-stdout");
-    reader.setDaemon(true);
-    reader.start();
-    try {
-      address = "127.0.0.1:" + port.get(TIMEOUT_SECONDS, TimeUnit.SECONDS);
-    } catch (ExecutionException | TimeoutException e) {
-      stop();
-      fail("the Python server did not print its port (" + e + "):\n" + serverLog());
-    }
-  }
-
-  /** Completes {@code port} from the server's {@code PORT n} line, then drains standard output. */
-  private static void readPort(CompletableFuture<Integer> port) {
-    try (BufferedReader out = new BufferedReader(
-        new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8))) {
-      String line;
-      while ((line = out.readLine()) != null) {
-        if (line.startsWith("PORT ")) {
-          port.complete(Integer.parseInt(line.substring("PORT ".length()).strip()));
-        }
-      }
-      port.completeExceptionally(new IOException("standard output closed"));
-    } catch (IOException | RuntimeException e) {
-      port.completeExceptionally(e);
-    }
+    server = PythonServer.start();
+    address = server.address();
   }
 
   @AfterAll
   static void stopServer() throws IOException, InterruptedException {
-    stop();
-    if (serverLog != null) {
-      Files.deleteIfExists(serverLog);
+    if (server != null) {
+      server.close();
     }
-  }
-
-  /** Closes the server's standard input, which stops it; kills it if it does not stop. */
-  private static void stop() throws IOException, InterruptedException {
-    if (server == null) {
-      return;
-    }
-    server.getOutputStream().close();
-    if (!server.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-      server.destroyForcibly().waitFor();
-    }
-    server = null;
-  }
-
-  private static String serverLog() throws IOException {
-    return serverLog == null ? "" : Files.readString(serverLog, StandardCharsets.UTF_8);
   }
 
   /** Runs a client command over plain text, with the contract from the descriptor sets. */

@@ -7,12 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.protogate.cli.ClientCommandsTest.Result;
+import io.protogate.contract.Contract;
 import io.protogate.descriptor.BundledDescriptors;
 import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
 import io.protogate.handler.Handlers;
 import io.protogate.handler.builtin.BuiltinHandlers;
 import io.protogate.server.ProtogateServer;
+import io.protogate.upstream.Route;
+import io.protogate.upstream.Routes;
+import io.protogate.upstream.UpstreamRouting;
 import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -218,6 +222,47 @@ class TlsTest {
     assertEquals(2, result.exit(), result.err());
     assertEquals("protogate: --tls-client-ca needs --tls-cert and --tls-key",
         result.err().strip());
+  }
+
+  // --- Upstreams over TLS: the gateway is the client, the servers above its upstreams.
+
+  @Test
+  void upstreamOverTls_withItsCa_andMutualTls_withAClientCertificate() throws Exception {
+    String tls = "*=" + tlsAddress + ";ca=" + caCert;
+    String mtls = "*=" + mtlsAddress + ";ca=" + caCert + ";cert=" + clientCert + ";key="
+        + clientKey;
+    for (String route : List.of(tls, mtls)) {
+      try (ProtogateServer gateway = gateway(route)) {
+        Result result = run("call", "--plaintext", "127.0.0.1:" + gateway.port(), METHOD, "-d",
+            HELLO);
+
+        assertEquals(0, result.exit(), route + ": " + result.err());
+        assertTrue(result.out().contains(HELLO_RESULT), result.out());
+      }
+    }
+  }
+
+  @Test
+  void upstreamOverTls_notTrusted_isUnavailableNamingTheUpstream() throws Exception {
+    // The system's trusted roots do not include this class's CA.
+    try (ProtogateServer gateway = gateway("*=" + tlsAddress + ";tls")) {
+      Result result = run("call", "--plaintext", "127.0.0.1:" + gateway.port(), METHOD, "-d",
+          HELLO);
+
+      assertEquals(64 + 14, result.exit(), result.err());
+      assertTrue(result.err().contains("Code: UNAVAILABLE"), result.err());
+      assertTrue(result.err().contains("Message: upstream " + tlsAddress + " for GrpcService"
+          + " failed the TLS handshake"), result.err());
+    }
+  }
+
+  private static ProtogateServer gateway(String route) {
+    return ProtogateServer.builder(
+            Contract.of(SchemaLoader.fromSources(BundledDescriptors.sources()))
+                .with(UpstreamRouting.ROUTES, Routes.of(List.of(Route.parse(route)))))
+        .port(0)
+        .build()
+        .start();
   }
 
   // --- serve: the key is checked against the certificate before the server listens.
