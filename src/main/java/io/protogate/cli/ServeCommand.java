@@ -197,6 +197,14 @@ final class ServeCommand implements Callable<Integer> {
       + " parameters and JSON fields instead of answering 400 naming them.")
   boolean httpIgnoreUnknown;
 
+  @Option(names = "--http-emit-defaults", description = "On the HTTP port, print fields that"
+      + " hold default values (as call --emit-defaults).")
+  boolean httpEmitDefaults;
+
+  @Option(names = "--http-proto-names", description = "On the HTTP port, print the .proto field"
+      + " names (map_result) rather than lowerCamelCase (as call --proto-names).")
+  boolean httpProtoNames;
+
   @Option(names = "--http-header", paramLabel = "NAME", description = "A request header the HTTP"
       + " port passes on as gRPC metadata (besides Grpc-Metadata-*). Repeatable; replaces the"
       + " default list: authorization, x-request-id, traceparent, tracestate.")
@@ -463,7 +471,8 @@ final class ServeCommand implements Callable<Integer> {
   private HttpPort startHttp(ProtogateServer server) throws CliException {
     jettyLogger.setLevel(Level.WARNING);
     HttpJsonOptions.Builder options =
-        HttpJsonOptions.builder().ignoreUnknownFields(httpIgnoreUnknown);
+        HttpJsonOptions.builder().ignoreUnknownFields(httpIgnoreUnknown)
+            .emitDefaults(httpEmitDefaults).protoNames(httpProtoNames);
     if (!httpHeaders.isEmpty()) {
       options.forwardedHeaders(Set.copyOf(httpHeaders));
     }

@@ -7,7 +7,7 @@ import java.util.List;
  * A parsed {@code google.api.http} path template: {@code "/" Segments [":" Verb]}, each segment a
  * literal, {@code *} (one segment) or {@code **} (the rest of the path, last only), some of them
  * bound to request fields by {@code {field.path}} or {@code {field.path=segments}} variables. Two
- * templates with the same {@link #shape()} and verb match exactly the same paths.
+ * templates with the same segments and verb (whatever their variables) match the same paths.
  */
 record PathTemplate(String text, List<String> segments, String verb, List<Variable> variables) {
   static final String ONE = "*";
@@ -18,11 +18,6 @@ record PathTemplate(String text, List<String> segments, String verb, List<Variab
    * one {@code *}, the one case the spec decodes fully (a {@code %2F} in it becomes a slash).
    */
   record Variable(String fieldPath, int start, int end, boolean single) {}
-
-  /** The segments with variables erased: the key under which two templates collide. */
-  String shape() {
-    return "/" + String.join("/", segments) + (verb.isEmpty() ? "" : ":" + verb);
-  }
 
   /** Parses {@code text}; a malformed one is an {@link IllegalArgumentException} saying why. */
   static PathTemplate parse(String text) {

@@ -34,7 +34,7 @@ class ServeHttpTest {
         lines.add(line);
       }
       String all = String.join("\n", lines);
-      assertTrue(all.contains(", HTTP/JSON on 127.0.0.1:"), all);
+      assertTrue(all.contains(", HTTP/JSON, Connect and gRPC-Web on 127.0.0.1:"), all);
       Matcher curl = CURL.matcher(all);
       assertTrue(curl.find(), all);
       String expected = "{\"result\":\"xiao gangengineer this is gprc test service\","

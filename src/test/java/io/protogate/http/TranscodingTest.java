@@ -181,6 +181,17 @@ class TranscodingTest {
   }
 
   @Test
+  void printOptions_protoNamesAndDefaults() throws Exception {
+    try (LibraryServer printing = new LibraryServer(
+        HttpJsonOptions.builder().protoNames(true).emitDefaults(true).build(),
+        HttpPort.builder())) {
+      JsonObject answer = json(printing.get("/v1/echo?snakeCaseName=s"));
+      assertEquals("s", answer.get("snake_case_name").getAsString());
+      assertEquals(0, answer.get("number").getAsInt());
+    }
+  }
+
+  @Test
   void bodyOverTheLimit_is413() throws Exception {
     try (LibraryServer small = new LibraryServer(
         HttpJsonOptions.builder().maxRequestBytes(64).build(), HttpPort.builder())) {
