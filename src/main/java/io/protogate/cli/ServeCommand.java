@@ -10,6 +10,7 @@ import io.protogate.descriptor.BundledDescriptors;
 import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
 import io.protogate.handler.Handlers;
+import io.protogate.handler.builtin.BuiltinHandlers;
 import io.protogate.json.JsonCodec;
 import io.protogate.reload.DescriptorWatcher;
 import io.protogate.reload.Reloader;
@@ -110,6 +111,7 @@ final class ServeCommand implements Callable<Integer> {
         .host(host)
         .port(port)
         .handlers(Handlers.discovered(Thread.currentThread().getContextClassLoader()))
+        .demoHandlers(BuiltinHandlers.demo())
         .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
         .maxInboundMessageSize(maxMessageSize)
         .build();

@@ -1,5 +1,7 @@
 package io.protogate.reload;
 
+import io.protogate.contract.Contract;
+import io.protogate.contract.ContractException;
 import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaException;
 import io.protogate.descriptor.SchemaLoader;
@@ -62,7 +64,11 @@ public final class Reloader {
     return paths;
   }
 
-  /** Loads and, if the contract changed, swaps. Serialized: two reloads never interleave. */
+  /**
+   * Loads and, if the contract changed, swaps. Serialized: two reloads never interleave. Breaking
+   * changes are computed against the contract really served, and the swap is refused if another
+   * one happened in between.
+   */
   public synchronized void reload() {
     Schema next;
     try {
@@ -71,11 +77,11 @@ public final class Reloader {
       listener.rejected(e.getMessage());
       return;
     }
-    Schema current = server.schema();
+    Contract current = server.contract().current();
     if (next.version().equals(current.version())) {
       return;
     }
-    List<String> breaking = BreakingChanges.between(current, next);
+    List<String> breaking = BreakingChanges.between(current.schema(), next);
     if (!breaking.isEmpty()) {
       if (rejectBreaking) {
         listener.rejected("the new contract breaks callers (--reject-breaking): "
@@ -85,8 +91,8 @@ public final class Reloader {
       breaking.forEach(change -> logger.warning("breaking change, swapping anyway: " + change));
     }
     try {
-      server.swap(next);
-    } catch (IllegalArgumentException e) {
+      server.contract().swap(current, current.withSchema(next));
+    } catch (ContractException e) {
       listener.rejected(e.getMessage());
       return;
     }

@@ -22,6 +22,7 @@ import io.protogate.descriptor.DescriptorSource;
 import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
 import io.protogate.handler.Handlers;
+import io.protogate.handler.builtin.BuiltinHandlers;
 import io.protogate.json.JsonCodec;
 import io.protogate.server.ProtogateServer;
 import java.nio.file.Files;
@@ -63,7 +64,7 @@ class HotSwapTest {
     Schema initial = SchemaLoader.load(List.of(dir));
     ProtogateServer server = ProtogateServer.builder(initial)
         .port(0)
-        .handlers(Handlers.discovered(getClass().getClassLoader()))
+        .demoHandlers(BuiltinHandlers.demo())
         .build()
         .start();
     Reloader reloader = new Reloader(List.of(dir), server, false, new Reloader.Listener() {
