@@ -16,6 +16,10 @@ import io.protogate.contract.Part;
 import io.protogate.descriptor.Schema;
 import io.protogate.handler.Handlers;
 import io.protogate.handler.MethodHandler;
+import io.protogate.stub.ExampleResponses;
+import io.protogate.stub.StubAnswers;
+import io.protogate.stub.StubSet;
+import io.protogate.stub.Stubs;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,8 +28,8 @@ import java.util.Map;
 
 /**
  * The one place that decides what answers each method of a contract, in this order: a Java
- * handler, else a stub, else an upstream route, else a bundled demo handler, else {@code
- * UNIMPLEMENTED} naming the method. The decision is made once per contract, when it is derived,
+ * handler, else a stub, else an upstream route, else a bundled demo handler, else (with {@code
+ * --mock-all}) an example response, else {@code UNIMPLEMENTED} naming the method. The decision is made once per contract, when it is derived,
  * into {@link Services}: the service definitions every door calls through, carrying the proto
  * descriptors reflection needs. Every method moves raw bytes both ways; each tier parses what it
  * needs, so a pass-through tier never parses at all.
@@ -52,11 +56,14 @@ final class Dispatch {
 
   private final Handlers handlers;
   private final Handlers demo;
+  private final StubAnswers stubs;
   final Part<Services> services = Part.derived("service definitions", this::derive);
 
-  Dispatch(Handlers handlers, Handlers demo) {
+  /** The stub tier reads {@link Stubs#CHECKED}: register it on the live contract first. */
+  Dispatch(Handlers handlers, Handlers demo, StubAnswers stubs) {
     this.handlers = handlers;
     this.demo = demo;
+    this.stubs = stubs;
   }
 
   /** True if some Java handler may block, so that some calls need a thread of their own. */
@@ -117,9 +124,16 @@ final class Dispatch {
     if (handler != null) {
       return HandlerCalls.of(method, handler);
     }
+    StubSet stubbed = contract.part(Stubs.CHECKED);
+    if (stubbed.answers(name)) {
+      return HandlerCalls.of(method, stubs.handler(stubbed, method));
+    }
     MethodHandler bundled = demo.find(name).orElse(null);
     if (bundled != null) {
       return HandlerCalls.of(method, bundled);
+    }
+    if (contract.part(Stubs.MOCK_ALL)) {
+      return HandlerCalls.of(method, ExampleResponses.handler(method));
     }
     return unimplemented(name);
   }

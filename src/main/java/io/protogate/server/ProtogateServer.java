@@ -25,6 +25,9 @@ import io.protogate.contract.ContractException;
 import io.protogate.contract.LiveContract;
 import io.protogate.descriptor.Schema;
 import io.protogate.handler.Handlers;
+import io.protogate.stub.History;
+import io.protogate.stub.StubAnswers;
+import io.protogate.stub.Stubs;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -69,8 +72,9 @@ public final class ProtogateServer implements AutoCloseable {
     this.handlers = builder.handlers;
     this.demo = builder.demo;
     this.health = new HealthStatusManager();
-    Dispatch dispatch = new Dispatch(handlers, demo);
+    Dispatch dispatch = new Dispatch(handlers, demo, builder.stubAnswers);
     this.contract = LiveContract.of(builder.contract);
+    contract.register(Stubs.CHECKED);
     contract.register(dispatch.services);
     ServiceRegistry registry = new ServiceRegistry(contract, dispatch);
     this.execution = new HandlerExecution(dispatch, builder.blockingExecutor);
@@ -245,6 +249,7 @@ public final class ProtogateServer implements AutoCloseable {
     private final Contract contract;
     private Handlers handlers = Handlers.builder().build();
     private Handlers demo = Handlers.builder().build();
+    private StubAnswers stubAnswers = new StubAnswers(new History(1000));
     private final List<ServerInterceptor> interceptors = new ArrayList<>();
     private final List<ServerServiceDefinition> services = new ArrayList<>();
     private Executor blockingExecutor;
@@ -272,6 +277,15 @@ public final class ProtogateServer implements AutoCloseable {
      */
     public Builder demoHandlers(Handlers demo) {
       this.demo = requireNonNull(demo, "demo");
+      return this;
+    }
+
+    /**
+     * How stubs answer, and where their calls are written down: give one to read its {@link
+     * History} (the stub API does); by default each server has its own, of 1000 calls.
+     */
+    public Builder stubAnswers(StubAnswers answers) {
+      this.stubAnswers = requireNonNull(answers, "answers");
       return this;
     }
 
