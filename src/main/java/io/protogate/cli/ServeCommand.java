@@ -5,6 +5,7 @@ import com.google.protobuf.DynamicMessage;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.protogate.client.Connection;
+import io.protogate.contract.Contract;
 import io.protogate.client.DynamicCalls;
 import io.protogate.descriptor.BundledDescriptors;
 import io.protogate.descriptor.Schema;
@@ -14,7 +15,11 @@ import io.protogate.handler.builtin.BuiltinHandlers;
 import io.protogate.json.JsonCodec;
 import io.protogate.reload.DescriptorWatcher;
 import io.protogate.reload.Reloader;
+import io.protogate.reload.StubReloader;
 import io.protogate.server.ProtogateServer;
+import io.protogate.stub.StubException;
+import io.protogate.stub.StubFiles;
+import io.protogate.stub.Stubs;
 import java.io.File;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -85,6 +90,15 @@ final class ServeCommand implements Callable<Integer> {
       + " certificates signed by this CA (PEM): mutual TLS.")
   File tlsClientCa;
 
+  @Option(names = "--stubs", paramLabel = "DIR", description = "Answer methods from GripMock-style"
+      + " stub files: every *.json, *.yaml and *.yml under DIR, checked against the contract and"
+      + " reloaded when they change. Java handlers still answer first.")
+  Path stubs;
+
+  @Option(names = "--mock-all", description = "Answer every method that no handler or stub"
+      + " answers with an example response of its output type.")
+  boolean mockAll;
+
   @Option(names = "--demo", description = "Once serving, call " + DEMO_METHOD + " over the"
       + " network and print the request and the response.")
   boolean demo;
@@ -94,7 +108,15 @@ final class ServeCommand implements Callable<Integer> {
     Schema schema = descriptors.isEmpty()
         ? SchemaLoader.fromSources(BundledDescriptors.sources())
         : SchemaLoader.load(descriptors);
-    ProtogateServer.Builder builder = ProtogateServer.builder(schema);
+    Contract contract = Contract.of(schema).with(Stubs.MOCK_ALL, mockAll);
+    if (stubs != null) {
+      try {
+        contract = contract.with(Stubs.FILES, StubFiles.read(stubs));
+      } catch (StubException e) {
+        throw new CliException(CliException.NOT_SENT, e.getMessage());
+      }
+    }
+    ProtogateServer.Builder builder = ProtogateServer.builder(contract);
     if (tlsCert != null || tlsKey != null) {
       if (tlsCert == null || tlsKey == null) {
         throw new CliException(CliException.USAGE, "--tls-cert and --tls-key go together");
@@ -119,12 +141,30 @@ final class ServeCommand implements Callable<Integer> {
     Reloader reloader = descriptors.isEmpty() ? null : new Reloader(descriptors, server, rejectBreaking);
     DescriptorWatcher watcher = reloader == null || noWatch
         ? null : DescriptorWatcher.start(reloader, Duration.ofMillis(300));
+    StubReloader stubReloader = stubs == null ? null : new StubReloader(stubs, server,
+        (count, problem) -> {
+          if (problem == null) {
+            logger.info("now serving " + count + " stubs from " + stubs);
+          } else {
+            logger.warning("stub files rejected, still serving the previous stubs: " + problem);
+          }
+        });
+    DescriptorWatcher stubWatcher = stubReloader == null || noWatch ? null
+        : DescriptorWatcher.start(stubReloader.paths(), stubReloader::reload,
+            Duration.ofMillis(300));
     CountDownLatch stop = new CountDownLatch(1);
     // Handling the signals ourselves (instead of a shutdown hook) lets a graceful stop exit 0.
     Signal.handle(new Signal("TERM"), signal -> stop.countDown());
     Signal.handle(new Signal("INT"), signal -> stop.countDown());
-    if (reloader != null) {
-      Signal.handle(new Signal("HUP"), signal -> reloader.reload());
+    if (reloader != null || stubReloader != null) {
+      Signal.handle(new Signal("HUP"), signal -> {
+        if (reloader != null) {
+          reloader.reload();
+        }
+        if (stubReloader != null) {
+          stubReloader.reload();
+        }
+      });
     }
     logger.info(
         "serving "
@@ -139,6 +179,9 @@ final class ServeCommand implements Callable<Integer> {
             + ", contract version " + schema.version()
             + (reloader == null ? "" : watcher == null ? ", reloaded on SIGHUP"
                 : ", reloaded when they change or on SIGHUP")
+            + (stubs == null ? "" : ", " + server.contract().current().part(Stubs.FILES).size()
+                + " stubs from " + stubs)
+            + (mockAll ? ", example answers for every other method" : "")
             + " (reflection v1 and v1alpha, health)");
     if (demo) {
       showDemoCall(schema, server.port());
@@ -148,6 +191,9 @@ final class ServeCommand implements Callable<Integer> {
         + " s for calls in flight");
     if (watcher != null) {
       watcher.close();
+    }
+    if (stubWatcher != null) {
+      stubWatcher.close();
     }
     server.close();
     logger.info("stopped");

@@ -25,15 +25,14 @@ import java.util.logging.Logger;
 public final class DescriptorWatcher implements AutoCloseable {
   private static final Logger logger = Logger.getLogger(DescriptorWatcher.class.getName());
 
-  private final Reloader reloader;
+  private final Runnable reload;
   private final WatchService watchService;
   private final Thread thread;
   private final Duration settle;
 
-  private DescriptorWatcher(Reloader reloader, Duration settle) {
-    this.reloader = reloader;
+  private DescriptorWatcher(List<Path> paths, Runnable reload, Duration settle) {
+    this.reload = reload;
     this.settle = settle;
-    List<Path> paths = reloader.paths();
     try {
       this.watchService = paths.get(0).getFileSystem().newWatchService();
       Set<Path> directories = new LinkedHashSet<>();
@@ -54,7 +53,15 @@ public final class DescriptorWatcher implements AutoCloseable {
 
   /** Starts watching the paths of {@code reloader}, reloading once they settle after a change. */
   public static DescriptorWatcher start(Reloader reloader, Duration settle) {
-    DescriptorWatcher watcher = new DescriptorWatcher(reloader, settle);
+    return start(reloader.paths(), reloader::reload, settle);
+  }
+
+  /**
+   * Starts watching {@code paths} (files, or directories and the files directly in them), running
+   * {@code reload} once they settle after a change; the stub files are watched this way.
+   */
+  public static DescriptorWatcher start(List<Path> paths, Runnable reload, Duration settle) {
+    DescriptorWatcher watcher = new DescriptorWatcher(paths, reload, settle);
     watcher.thread.start();
     return watcher;
   }
@@ -69,7 +76,7 @@ public final class DescriptorWatcher implements AutoCloseable {
           key.reset();
         } while ((key = watchService.poll(settle.toMillis(), TimeUnit.MILLISECONDS)) != null);
         try {
-          reloader.reload();
+          reload.run();
         } catch (RuntimeException e) {
           logger.log(Level.WARNING, "reload failed; still serving the previous contract", e);
         }
