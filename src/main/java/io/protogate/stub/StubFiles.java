@@ -52,6 +52,12 @@ public final class StubFiles {
       } catch (IOException e) {
         throw new StubException(file + ": cannot read: " + e.getMessage());
       }
+      if (text.isBlank()) {
+        // Most often a file caught between an editor's truncate and write: serving "no stubs"
+        // for that moment would fail every call, so the previous stubs stay instead.
+        throw new StubException(file + ": empty; give it a stub or a list of stubs, or delete it"
+            + " to remove its stubs");
+      }
       stubs.addAll(parse(file.toString(), text));
     }
     return List.copyOf(stubs);
