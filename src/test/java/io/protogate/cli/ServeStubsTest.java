@@ -1,0 +1,72 @@
+package io.protogate.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.protogate.interop.PythonGrpc;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code serve --stubs} as a real process, serving the README's example stubs
+ * (examples/stubs), called by Python's grpcio: an independent client sees the stubs' answers,
+ * headers, errors with details, and both streaming directions.
+ */
+class ServeStubsTest {
+  private static final Pattern PORT = Pattern.compile("on 127\\.0\\.0\\.1:(\\d+)");
+
+  @Test
+  void exampleStubs_answerThePythonClient() throws Exception {
+    PythonGrpc.assumeAvailable();
+    Process server = new ProcessBuilder(ServeCommandTest.javaCommand("serve", "--port", "0",
+        "--stubs", "examples/stubs")).redirectErrorStream(true).start();
+    try {
+      BufferedReader output = new BufferedReader(
+          new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      while ((line = output.readLine()) != null && !line.contains("serving ")) {
+        // Skip anything logged before the start-up line.
+      }
+      assertTrue(line != null && line.contains("4 stubs from examples/stubs"), line);
+      Matcher port = PORT.matcher(line);
+      assertTrue(port.find(), line);
+      Process client = new ProcessBuilder(PythonGrpc.PYTHON, "src/test/python/stub_client.py",
+          "--port", port.group(1), "--protos", "descriptors").redirectErrorStream(true).start();
+      assertTrue(client.waitFor(120, TimeUnit.SECONDS), "the Python client did not finish");
+      String report = new String(client.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      for (String check : List.of("stub-hello", "stub-miss", "stub-error-details",
+          "stub-countdown", "stub-sum")) {
+        assertTrue(report.contains("ok " + check + "\n"), report);
+      }
+      assertEquals(0, client.exitValue(), report);
+    } finally {
+      server.destroy();
+      assertTrue(server.waitFor(30, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void invalidStub_stopsTheServerWithOneLineNamingIt_exitOne(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("bad.yaml"), """
+        service: GrpcService
+        method: helo
+        output: {data: {}}
+        """);
+    Process server = new ProcessBuilder(ServeCommandTest.javaCommand("serve", "--port", "0",
+        "--stubs", dir.toString())).redirectErrorStream(true).start();
+    assertTrue(server.waitFor(60, TimeUnit.SECONDS));
+    String output = new String(server.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertEquals(1, server.exitValue(), output);
+    assertTrue(output.contains("bad.yaml, stub #1: GrpcService has no method \"helo\"; did you"
+        + " mean \"hello\"?"), output);
+  }
+}
