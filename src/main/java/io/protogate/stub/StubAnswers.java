@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -86,10 +87,11 @@ public final class StubAnswers {
     private final CallContext call;
     private final StreamObserver<DynamicMessage> responses;
     private final Map<String, Object> headers;
-    private final List<Map<String, Object>> received = new ArrayList<>();
+    // Added to on the transport's thread, read by delayed steps on the timer's.
+    private final List<Map<String, Object>> received = new CopyOnWriteArrayList<>();
     private CompletableFuture<Void> steps = CompletableFuture.completedFuture(null);
-    private boolean ended;
-    private String stubId;
+    private volatile boolean ended;
+    private volatile String stubId;
 
     Exchange(StubSet stubs, String name, CallContext call,
         StreamObserver<DynamicMessage> responses) {
