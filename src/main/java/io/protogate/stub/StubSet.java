@@ -146,6 +146,14 @@ public final class StubSet {
     return builder.build();
   }
 
+  /**
+   * True if some stub answers this one request to {@code fullMethod}: with partial mocking, the
+   * calls no stub matches go to the method's upstream route instead.
+   */
+  public boolean matches(String fullMethod, Metadata headers, DynamicMessage request) {
+    return select(fullMethod, headers(headers), List.of(tree(request)), false).stub() != null;
+  }
+
   /** The outcome of looking for a stub: the one that answers, or why none does. */
   record Selection(Stub stub, String miss) {}
 
