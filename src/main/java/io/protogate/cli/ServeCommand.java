@@ -73,6 +73,16 @@ final class ServeCommand implements Callable<Integer> {
       + " change (SIGHUP still reloads).")
   boolean noWatch;
 
+  @Option(names = "--reload-settle", paramLabel = "MILLIS", description = "After a change to the"
+      + " --descriptors paths, reload once they have been quiet this long (default:"
+      + " ${DEFAULT-VALUE}).")
+  long reloadSettleMillis = 300;
+
+  @Option(names = "--reload-max-delay", paramLabel = "MILLIS", description = "Reload at the"
+      + " latest this long after a change, even if the paths are still being written (default:"
+      + " ${DEFAULT-VALUE}).")
+  long reloadMaxDelayMillis = 2000;
+
   @Option(names = "--reject-breaking", description = "Refuse a reloaded contract that breaks"
       + " callers (a method removed or its call type changed, a field number reused with another"
       + " type); without it such changes are logged as warnings and swapped in.")
@@ -105,6 +115,11 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (reloadSettleMillis < 0 || reloadMaxDelayMillis < reloadSettleMillis) {
+      throw new CliException(CliException.USAGE, "--reload-settle " + reloadSettleMillis
+          + " and --reload-max-delay " + reloadMaxDelayMillis + ": expected 0 <= settle <= max"
+          + " delay");
+    }
     Schema schema = descriptors.isEmpty()
         ? SchemaLoader.fromSources(BundledDescriptors.sources())
         : SchemaLoader.load(descriptors);
@@ -140,7 +155,8 @@ final class ServeCommand implements Callable<Integer> {
     server.start();
     Reloader reloader = descriptors.isEmpty() ? null : new Reloader(descriptors, server, rejectBreaking);
     DescriptorWatcher watcher = reloader == null || noWatch
-        ? null : DescriptorWatcher.start(reloader, Duration.ofMillis(300));
+        ? null : DescriptorWatcher.start(reloader, Duration.ofMillis(reloadSettleMillis),
+            Duration.ofMillis(reloadMaxDelayMillis));
     StubReloader stubReloader = stubs == null ? null : new StubReloader(stubs, server,
         (count, problem) -> {
           if (problem == null) {
@@ -150,8 +166,8 @@ final class ServeCommand implements Callable<Integer> {
           }
         });
     DescriptorWatcher stubWatcher = stubReloader == null || noWatch ? null
-        : DescriptorWatcher.start(stubReloader.paths(), stubReloader::reload,
-            Duration.ofMillis(300));
+        : DescriptorWatcher.start(stubReloader, Duration.ofMillis(reloadSettleMillis),
+            Duration.ofMillis(reloadMaxDelayMillis));
     CountDownLatch stop = new CountDownLatch(1);
     // Handling the signals ourselves (instead of a shutdown hook) lets a graceful stop exit 0.
     Signal.handle(new Signal("TERM"), signal -> stop.countDown());

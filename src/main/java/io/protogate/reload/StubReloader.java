@@ -46,6 +46,10 @@ public final class StubReloader {
     }
   }
 
+  void rejected(String problem) {
+    listener.reloaded(0, problem);
+  }
+
   /** Reads the stub files and, if they changed, swaps them in. Serialized. */
   public synchronized void reload() {
     List<Stub> stubs;

@@ -62,7 +62,7 @@ class StubReloadTest {
     List<Throwable> failures = new CopyOnWriteArrayList<>();
     List<Thread> clients = new java.util.ArrayList<>();
     try (DescriptorWatcher watcher =
-        DescriptorWatcher.start(reloader.paths(), reloader::reload, Duration.ofMillis(50))) {
+        DescriptorWatcher.start(reloader, Duration.ofMillis(50), Duration.ofMillis(500))) {
       for (int i = 0; i < 3; i++) {
         Thread client = new Thread(() -> {
           while (running.get()) {
