@@ -29,10 +29,10 @@ import java.util.Map;
 /**
  * The one place that decides what answers each method of a contract, in this order: a Java
  * handler, else a stub, else an upstream route, else a bundled demo handler, else (with {@code
- * --mock-all}) an example response, else {@code UNIMPLEMENTED} naming the method. The decision is made once per contract, when it is derived,
- * into {@link Services}: the service definitions every door calls through, carrying the proto
- * descriptors reflection needs. Every method moves raw bytes both ways; each tier parses what it
- * needs, so a pass-through tier never parses at all.
+ * --mock-all}) an example response, else {@code UNIMPLEMENTED} naming the method. The decision is
+ * made once per contract, when it is derived, into {@link Services}: the service definitions
+ * every door calls through, carrying the proto descriptors reflection needs. Every method moves
+ * raw bytes both ways; each tier parses what it needs, so a pass-through tier never parses at all.
  */
 final class Dispatch {
   /** Hands bytes through untouched, both ways: each tier decides whether to parse them. */

@@ -16,7 +16,6 @@ import io.protogate.handler.MethodHandler;
 import io.protogate.handler.ServerStreamingHandler;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

@@ -32,7 +32,8 @@ final class Trees {
     }
     if (element.isJsonObject()) {
       Map<String, Object> map = new LinkedHashMap<>();
-      element.getAsJsonObject().entrySet().forEach(e -> map.put(e.getKey(), fromGson(e.getValue())));
+      element.getAsJsonObject().entrySet()
+          .forEach(e -> map.put(e.getKey(), fromGson(e.getValue())));
       return map;
     }
     if (element.isJsonArray()) {

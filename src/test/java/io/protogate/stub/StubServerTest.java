@@ -95,6 +95,17 @@ class StubServerTest {
   }
 
   @Test
+  void inProcessChannel_theOtherDoorsEntry_getsTheSameStubAnswer() throws Exception {
+    serve("""
+        service: shop.Shop
+        method: Find
+        output: {data: {result: "{{request.text}} in-process"}}
+        """, false);
+    assertEquals("{\"result\":\"xin-process\"}", json(unary(server.channel(), "shop.Shop/Find",
+        "{\"text\": \"x\"}", Duration.ofSeconds(10))));
+  }
+
+  @Test
   void miss_isNotFoundNamingTheClosestStub() throws Exception {
     serve("""
         service: shop.Shop

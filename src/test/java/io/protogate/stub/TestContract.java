@@ -44,7 +44,8 @@ final class TestContract {
   /** "#n" for the n-th stub (from 1) answering a unary request, or the miss explanation. */
   static String answer(StubSet stubs, String fullMethod, String json, Map<String, String> headers) {
     Metadata metadata = new Metadata();
-    headers.forEach((k, v) -> metadata.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
+    headers.forEach(
+        (k, v) -> metadata.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
     StubSet.Selection selection = stubs.select(fullMethod, StubSet.headers(metadata),
         List.of(stubs.tree(request(fullMethod, json))), false);
     return selection.stub() != null

@@ -8,6 +8,7 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Promise;
 
 /**
  * The stub API on the HTTP port: a Jetty handler for every path under {@code /protogate/stubs}
@@ -27,7 +28,7 @@ public final class StubApiHandler extends Handler.Abstract.NonBlocking {
     if (!path.startsWith("/protogate/stubs") && !path.startsWith("/protogate/history")) {
       return false;
     }
-    Content.Source.asString(request, StandardCharsets.UTF_8, new org.eclipse.jetty.util.Promise<>() {
+    Content.Source.asString(request, StandardCharsets.UTF_8, new Promise<>() {
       @Override
       public void succeeded(String body) {
         StubApi.Reply reply = api.handle(request.getMethod(), path, body);
