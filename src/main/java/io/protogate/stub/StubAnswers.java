@@ -238,10 +238,12 @@ public final class StubAnswers {
       if (ended || call.isCancelled()) {
         return;
       }
-      DynamicMessage response;
+      DynamicMessage response = stubs.prebuilt(message);
       try {
-        response = stubs.message(call.responseType(),
-            Templates.render(message, request, headers));
+        if (response == null) {
+          response = stubs.message(call.responseType(),
+              Templates.render(message, request, headers));
+        }
       } catch (IllegalArgumentException e) {
         finish(Status.INTERNAL.withDescription("stub " + stubId + ": " + e.getMessage())
             .asRuntimeException());

@@ -29,8 +29,11 @@ public final class StubSet {
   private final Map<String, Map<String, Any>> details;
   private final JsonFormat.Printer printer;
   private final JsonFormat.Parser parser;
+  /** Responses without templates, built once: by identity of their tree in the stub's output. */
+  private final Map<Object, DynamicMessage> prebuilt = new java.util.IdentityHashMap<>();
 
-  private StubSet(Schema schema, List<Stub> stubs, Map<String, Map<String, Any>> details) {
+  private StubSet(Schema schema, List<Stub> stubs, Map<String, Map<String, Any>> details)
+      throws StubException {
     this.schema = schema;
     this.stubs = List.copyOf(stubs);
     Map<String, List<Stub>> byMethod = new LinkedHashMap<>();
@@ -44,11 +47,34 @@ public final class StubSet {
         .preservingProtoFieldNames().alwaysPrintFieldsWithNoPresence()
         .omittingInsignificantWhitespace();
     this.parser = JsonFormat.parser().usingTypeRegistry(schema.typeRegistry());
+    for (Stub stub : this.stubs) {
+      Descriptor type = schema.findMethod(stub.fullMethod()).orElseThrow().getOutputType();
+      List<Map<String, Object>> trees = new ArrayList<>();
+      if (stub.output().data() != null) {
+        trees.add(stub.output().data());
+      }
+      if (stub.output().stream() != null) {
+        trees.addAll(stub.output().stream());
+      }
+      for (Map<String, Object> tree : trees) {
+        if (!Trees.toJson(tree).contains("{{")) {
+          try {
+            prebuilt.put(tree, message(type, tree));
+          } catch (IllegalArgumentException e) {
+            throw new StubException(stub.where() + ": " + e.getMessage());
+          }
+        }
+      }
+    }
   }
 
   /** No stubs. */
   public static StubSet empty(Schema schema) {
-    return new StubSet(schema, List.of(), Map.of());
+    try {
+      return new StubSet(schema, List.of(), Map.of());
+    } catch (StubException e) {
+      throw new AssertionError("no stubs cannot be invalid", e);
+    }
   }
 
   /**
@@ -134,14 +160,19 @@ public final class StubSet {
     return out;
   }
 
+  /** The response of a stub's tree that holds no template, built when the stubs were checked. */
+  DynamicMessage prebuilt(Map<String, Object> tree) {
+    return prebuilt.get(tree);
+  }
+
   /** A response message built from a stub's (rendered) tree. */
   DynamicMessage message(Descriptor type, Object tree) {
     DynamicMessage.Builder builder = DynamicMessage.newBuilder(type);
     try {
       parser.merge(Trees.toJson(tree), builder);
     } catch (InvalidProtocolBufferException | RuntimeException e) {
-      throw new IllegalArgumentException("the stub's response is not a valid "
-          + type.getFullName() + " once its templates are filled in: " + e.getMessage(), e);
+      throw new IllegalArgumentException("the response is not a valid " + type.getFullName()
+          + ": " + e.getMessage(), e);
     }
     return builder.build();
   }
