@@ -17,6 +17,8 @@ import io.protogate.reload.DescriptorWatcher;
 import io.protogate.reload.Reloader;
 import io.protogate.reload.StubReloader;
 import io.protogate.server.ProtogateServer;
+import io.protogate.stub.History;
+import io.protogate.stub.StubAnswers;
 import io.protogate.stub.StubException;
 import io.protogate.stub.StubFiles;
 import io.protogate.stub.Stubs;
@@ -132,6 +134,8 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     ProtogateServer.Builder builder = ProtogateServer.builder(contract);
+    // Shared with the stub API on the HTTP port, which shows the calls stubs answered.
+    StubAnswers stubAnswers = new StubAnswers(new History(1000));
     if (tlsCert != null || tlsKey != null) {
       if (tlsCert == null || tlsKey == null) {
         throw new CliException(CliException.USAGE, "--tls-cert and --tls-key go together");
@@ -149,6 +153,7 @@ final class ServeCommand implements Callable<Integer> {
         .port(port)
         .handlers(Handlers.discovered(Thread.currentThread().getContextClassLoader()))
         .demoHandlers(BuiltinHandlers.demo())
+        .stubAnswers(stubAnswers)
         .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
         .maxInboundMessageSize(maxMessageSize)
         .build();
