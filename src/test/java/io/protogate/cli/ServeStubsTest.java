@@ -3,9 +3,15 @@ package io.protogate.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.gson.JsonArray;
+import com.google.gson.JsonParser;
 import io.protogate.interop.PythonGrpc;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,16 +25,19 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code serve --stubs} as a real process, serving the README's example stubs
  * (examples/stubs), called by Python's grpcio: an independent client sees the stubs' answers,
- * headers, errors with details, and both streaming directions.
+ * headers, errors with details, and both streaming directions; the stub API on the HTTP port
+ * then lists the stubs and the calls.
  */
 class ServeStubsTest {
   private static final Pattern PORT = Pattern.compile("on 127\\.0\\.0\\.1:(\\d+)");
+  private static final Pattern HTTP_PORT =
+      Pattern.compile("the stub API on 127\\.0\\.0\\.1:(\\d+)");
 
   @Test
   void exampleStubs_answerThePythonClient() throws Exception {
     PythonGrpc.assumeAvailable();
     Process server = new ProcessBuilder(ServeCommandTest.javaCommand("serve", "--port", "0",
-        "--stubs", "examples/stubs")).redirectErrorStream(true).start();
+        "--http-port", "0", "--stubs", "examples/stubs")).redirectErrorStream(true).start();
     try {
       BufferedReader output = new BufferedReader(
           new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
@@ -48,6 +57,20 @@ class ServeStubsTest {
         assertTrue(report.contains("ok " + check + "\n"), report);
       }
       assertEquals(0, client.exitValue(), report);
+
+      // The stub API on the HTTP port saw what the Python client did.
+      Matcher http = HTTP_PORT.matcher(line);
+      assertTrue(http.find(), line);
+      String api = "http://127.0.0.1:" + http.group(1) + "/protogate/";
+      HttpClient httpClient = HttpClient.newHttpClient();
+      String history = httpClient.send(HttpRequest.newBuilder(URI.create(api + "history")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      JsonArray calls = JsonParser.parseString(history).getAsJsonArray();
+      assertEquals(5, calls.size(), history);
+      assertEquals("NOT_FOUND", calls.get(1).getAsJsonObject().get("code").getAsString());
+      String stubs = httpClient.send(HttpRequest.newBuilder(URI.create(api + "stubs")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertEquals(4, JsonParser.parseString(stubs).getAsJsonArray().size(), stubs);
     } finally {
       server.destroy();
       assertTrue(server.waitFor(30, TimeUnit.SECONDS));
