@@ -241,7 +241,7 @@ final class ServeCommand implements Callable<Integer> {
                 + " stubs from " + stubs)
             + (mockAll ? ", example answers for every other method" : "")
             + " (reflection v1 and v1alpha, health)"
-            + (http == null ? "" : ", HTTP/JSON and the stub API on " + host + ":" + http.port()));
+            + (http == null ? "" : ", HTTP/JSON on " + host + ":" + http.port()));
     if (demo) {
       showDemoCall(schema, server.port(), http);
     }
