@@ -71,6 +71,15 @@ class ServeStubsTest {
       String stubs = httpClient.send(HttpRequest.newBuilder(URI.create(api + "stubs")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
       assertEquals(4, JsonParser.parseString(stubs).getAsJsonArray().size(), stubs);
+
+      // And the HTTP/JSON door is answered by the same stubs.
+      String answer = httpClient.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+              + http.group(1) + "/GrpcService/hello"))
+          .header("Content-Type", "application/json")
+          .POST(HttpRequest.BodyPublishers.ofString(
+              "{\"data\": \"xiao gang\", \"skill\": {\"name\": \"curl\"}}")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertTrue(answer.contains("\"xiao gang, answered by a stub for curl\""), answer);
     } finally {
       server.destroy();
       assertTrue(server.waitFor(30, TimeUnit.SECONDS));
