@@ -14,6 +14,7 @@ import io.protogate.client.DynamicCalls;
 import io.protogate.descriptor.BundledDescriptors;
 import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
+import io.protogate.contract.Contract;
 import io.protogate.contract.ContractException;
 import io.protogate.handler.Handlers;
 import io.protogate.connect.ConnectHandler;
@@ -24,11 +25,19 @@ import io.protogate.handler.builtin.BuiltinHandlers;
 import io.protogate.json.JsonCodec;
 import io.protogate.reload.DescriptorWatcher;
 import io.protogate.reload.Reloader;
+import io.protogate.reload.StubReloader;
 import io.protogate.server.ProtogateServer;
 import io.protogate.server.ServerLimits;
 import io.protogate.upstream.Route;
 import io.protogate.upstream.Routes;
 import io.protogate.upstream.UpstreamRouting;
+import io.protogate.stub.History;
+import io.protogate.stub.StubAnswers;
+import io.protogate.stub.StubApi;
+import io.protogate.stub.StubException;
+import io.protogate.stub.StubFiles;
+import io.protogate.stub.Stubs;
+import io.protogate.stub.api.StubApiHandler;
 import io.protogate.web.GrpcWebHandler;
 import java.io.File;
 import java.io.IOException;
@@ -183,6 +192,15 @@ final class ServeCommand implements Callable<Integer> {
       + " certificates signed by this CA (PEM): mutual TLS.")
   File tlsClientCa;
 
+  @Option(names = "--stubs", paramLabel = "DIR", description = "Answer methods from GripMock-style"
+      + " stub files: every *.json, *.yaml and *.yml under DIR, checked against the contract and"
+      + " reloaded when they change. Java handlers still answer first.")
+  Path stubs;
+
+  @Option(names = "--mock-all", description = "Answer every method that no handler or stub"
+      + " answers with an example response of its output type.")
+  boolean mockAll;
+
   @Option(names = "--demo", description = "Once serving, call " + DEMO_METHOD + " over the"
       + " network and print the request and the response (and the same call with curl, with"
       + " --http-port).")
@@ -245,8 +263,19 @@ final class ServeCommand implements Callable<Integer> {
     Schema schema = descriptors.isEmpty()
         ? SchemaLoader.fromSources(BundledDescriptors.sources())
         : SchemaLoader.load(descriptors);
-    ProtogateServer.Builder builder =
-        ProtogateServer.builder(Contract.of(schema).with(UpstreamRouting.ROUTES, routes));
+    Contract contract = Contract.of(schema)
+        .with(UpstreamRouting.ROUTES, routes)
+        .with(Stubs.MOCK_ALL, mockAll);
+    if (stubs != null) {
+      try {
+        contract = contract.with(Stubs.FILES, StubFiles.read(stubs));
+      } catch (StubException e) {
+        throw new CliException(CliException.NOT_SENT, e.getMessage());
+      }
+    }
+    ProtogateServer.Builder builder = ProtogateServer.builder(contract);
+    // Shared with the stub API on the HTTP port, which shows the calls stubs answered.
+    StubAnswers stubAnswers = new StubAnswers(new History(1000));
     if (tlsCert != null || tlsKey != null) {
       if (tlsCert == null || tlsKey == null) {
         throw new CliException(CliException.USAGE, "--tls-cert and --tls-key go together");
@@ -264,13 +293,14 @@ final class ServeCommand implements Callable<Integer> {
         .port(port)
         .handlers(Handlers.discovered(Thread.currentThread().getContextClassLoader()))
         .demoHandlers(BuiltinHandlers.demo())
+        .stubAnswers(stubAnswers)
         .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
         .maxInboundMessageSize(maxMessageSize)
         .limits(limits())
         .build();
     server.start();
     try {
-      return serve(schema, server, reloader(server, file, flagRoutes));
+      return serve(schema, server, reloader(server, file, flagRoutes), stubAnswers.history());
     } catch (Exception | Error e) {
       // A step after start-up failed: the port and the threads must not outlive it.
       server.stopNow();
@@ -309,11 +339,24 @@ final class ServeCommand implements Callable<Integer> {
     return descriptors.isEmpty() ? null : new Reloader(descriptors, server, rejectBreaking);
   }
 
-  private int serve(Schema schema, ProtogateServer server, Reloader reloader) throws Exception {
-    HttpPort http = httpPort == null ? null : startHttp(server);
+  private int serve(
+      Schema schema, ProtogateServer server, Reloader reloader, History stubHistory)
+      throws Exception {
+    HttpPort http = httpPort == null ? null : startHttp(server, stubHistory);
     Routes routes = server.contract().current().part(UpstreamRouting.ROUTES);
     DescriptorWatcher watcher = reloader == null || noWatch
         ? null : DescriptorWatcher.start(reloader, Duration.ofMillis(reloadSettleMillis),
+            Duration.ofMillis(reloadMaxDelayMillis));
+    StubReloader stubReloader = stubs == null ? null : new StubReloader(stubs, server,
+        (count, problem) -> {
+          if (problem == null) {
+            logger.info("now serving " + count + " stubs from " + stubs);
+          } else {
+            logger.warning("stub files rejected, still serving the previous stubs: " + problem);
+          }
+        });
+    DescriptorWatcher stubWatcher = stubReloader == null || noWatch ? null
+        : DescriptorWatcher.start(stubReloader, Duration.ofMillis(reloadSettleMillis),
             Duration.ofMillis(reloadMaxDelayMillis));
     CountDownLatch stop = new CountDownLatch(1);
     AtomicInteger stopSignals = new AtomicInteger();
@@ -330,9 +373,15 @@ final class ServeCommand implements Callable<Integer> {
     Signal.handle(new Signal("TERM"), stopper);
     Signal.handle(new Signal("INT"), stopper);
     // SIGHUP's default action ends the JVM (exit 129): with nothing to reload, say so instead.
-    Signal.handle(new Signal("HUP"), reloader != null ? signal -> reloader.reload()
-        : signal -> logger.info("SIGHUP: nothing to reload, the bundled contracts are served"
-            + " (start with --descriptors to reload contracts)"));
+    Signal.handle(new Signal("HUP"), reloader != null || stubReloader != null ? signal -> {
+      if (reloader != null) {
+        reloader.reload();
+      }
+      if (stubReloader != null) {
+        stubReloader.reload();
+      }
+    } : signal -> logger.info("SIGHUP: nothing to reload, the bundled contracts are served"
+        + " (start with --descriptors to reload contracts)"));
     logger.info(
         "serving "
             + schema.services().stream().map(Descriptors.ServiceDescriptor::getFullName)
@@ -348,6 +397,9 @@ final class ServeCommand implements Callable<Integer> {
                 .map(r -> r.pattern() + " to " + r.upstream()).collect(Collectors.joining(", ")))
             + (reloader == null ? "" : watcher == null ? ", reloaded on SIGHUP"
                 : ", reloaded when they change or on SIGHUP")
+            + (stubs == null ? "" : ", " + server.contract().current().part(Stubs.FILES).size()
+                + " stubs from " + stubs)
+            + (mockAll ? ", example answers for every other method" : "")
             + " (reflection v1 and v1alpha, health)"
             + (http == null ? "" : ", HTTP/JSON, Connect and gRPC-Web on " + host + ":" + http.port()));
     if (demo) {
@@ -358,6 +410,9 @@ final class ServeCommand implements Callable<Integer> {
         + " s for calls in flight (Ctrl-C again stops at once)");
     if (watcher != null) {
       watcher.close();
+    }
+    if (stubWatcher != null) {
+      stubWatcher.close();
     }
     if (http != null) {
       http.close();
@@ -468,7 +523,7 @@ final class ServeCommand implements Callable<Integer> {
         contract -> contract.with(UpstreamRouting.ROUTES, routes));
   }
 
-  private HttpPort startHttp(ProtogateServer server) throws CliException {
+  private HttpPort startHttp(ProtogateServer server, History stubHistory) throws CliException {
     jettyLogger.setLevel(Level.WARNING);
     HttpJsonOptions.Builder options =
         HttpJsonOptions.builder().ignoreUnknownFields(httpIgnoreUnknown)
@@ -488,6 +543,8 @@ final class ServeCommand implements Callable<Integer> {
     }
     try {
       return port
+          // The stub API first: it takes /protogate/stubs and /protogate/history only.
+          .handler(new StubApiHandler(new StubApi(server.contract(), stubHistory)))
           .handler(new ConnectHandler(server.channel(), server::schema, maxMessageSize))
           .handler(new GrpcWebHandler(server.channel(), server::schema, maxMessageSize))
           .handler(TranscodingHandler.of(server, options.build()))

@@ -98,7 +98,10 @@ public final class JsonCodec {
     return Math.min(editDistance(wrong, field.getName()), editDistance(wrong, field.getJsonName()));
   }
 
-  /** Levenshtein distance, case-insensitive: field names are short, so the square is cheap. */
+  /**
+   * Levenshtein distance, case-insensitive: names are short, so the square is cheap. Public for
+   * the other places that suggest a name (stub files).
+   */
   public static int editDistance(String a, String b) {
     a = a.toLowerCase(Locale.ROOT);
     b = b.toLowerCase(Locale.ROOT);

@@ -1,6 +1,7 @@
 package io.protogate.reload;
 
 import io.protogate.descriptor.DescriptorSource;
+import io.protogate.stub.StubFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -42,7 +43,7 @@ public final class DescriptorWatcher implements AutoCloseable {
   /** As the kernel does, give up on a path after this many symbolic links (a loop). */
   private static final int MAX_LINKS = 40;
 
-  private final Reloader reloader;
+  private final Watched target;
   private final WatchService watchService;
   private final Thread thread;
   private final Duration settle;
@@ -50,15 +51,29 @@ public final class DescriptorWatcher implements AutoCloseable {
   /** What matters in each watched directory; used by the watcher thread only. */
   private Map<WatchKey, Interest> watched = Map.of();
 
-  private DescriptorWatcher(Reloader reloader, Duration settle, Duration maxDelay) {
+  /**
+   * What a watcher keeps current: its paths, which files in a watched directory matter, and the
+   * reload (descriptor sets through {@link Reloader}, stub files through {@link StubReloader}).
+   */
+  interface Watched {
+    List<Path> paths();
+
+    boolean matters(Path fileName);
+
+    void reload();
+
+    void rejected(String problem);
+  }
+
+  private DescriptorWatcher(Watched target, Duration settle, Duration maxDelay) {
     if (settle.isNegative() || maxDelay.compareTo(settle) < 0) {
       throw new IllegalArgumentException("settle " + settle + " and maximum delay " + maxDelay
           + ": expected 0 <= settle <= maximum delay");
     }
-    this.reloader = reloader;
+    this.target = target;
     this.settle = settle;
     this.maxDelay = maxDelay;
-    List<Path> paths = reloader.paths();
+    List<Path> paths = target.paths();
     try {
       this.watchService = paths.get(0).getFileSystem().newWatchService();
     } catch (IOException e) {
@@ -74,7 +89,57 @@ public final class DescriptorWatcher implements AutoCloseable {
    * quiet for {@code settle}, or {@code maxDelay} after the change if they never are.
    */
   public static DescriptorWatcher start(Reloader reloader, Duration settle, Duration maxDelay) {
-    DescriptorWatcher watcher = new DescriptorWatcher(reloader, settle, maxDelay);
+    return start(new Watched() {
+      @Override
+      public List<Path> paths() {
+        return reloader.paths();
+      }
+
+      @Override
+      public boolean matters(Path fileName) {
+        return DescriptorSource.looksLikeSet(fileName);
+      }
+
+      @Override
+      public void reload() {
+        reloader.reload();
+      }
+
+      @Override
+      public void rejected(String problem) {
+        reloader.rejected(problem);
+      }
+    }, settle, maxDelay);
+  }
+
+  /** Starts watching a stub directory, as {@link #start(Reloader, Duration, Duration)} does. */
+  public static DescriptorWatcher start(
+      StubReloader reloader, Duration settle, Duration maxDelay) {
+    return start(new Watched() {
+      @Override
+      public List<Path> paths() {
+        return reloader.paths();
+      }
+
+      @Override
+      public boolean matters(Path fileName) {
+        return StubFiles.isStubFile(fileName);
+      }
+
+      @Override
+      public void reload() {
+        reloader.reload();
+      }
+
+      @Override
+      public void rejected(String problem) {
+        reloader.rejected(problem);
+      }
+    }, settle, maxDelay);
+  }
+
+  private static DescriptorWatcher start(Watched target, Duration settle, Duration maxDelay) {
+    DescriptorWatcher watcher = new DescriptorWatcher(target, settle, maxDelay);
     watcher.thread.start();
     return watcher;
   }
@@ -113,11 +178,11 @@ public final class DescriptorWatcher implements AutoCloseable {
   /** Runs the reloader; whatever it throws is a rejected reload, never the end of watching. */
   private void reload() {
     try {
-      reloader.reload();
+      target.reload();
     } catch (RuntimeException | Error e) {
       // A fault of Protogate, not of the files: the trace is for whoever fixes it.
       logger.log(Level.FINE, "reload failed", e);
-      reloader.rejected("the reload failed with " + e + "; the next change is tried again");
+      target.rejected("the reload failed with " + e + "; the next change is tried again");
     }
   }
 
@@ -128,7 +193,7 @@ public final class DescriptorWatcher implements AutoCloseable {
     for (WatchEvent<?> event : key.pollEvents()) {
       relevant |= interest != null
           && (event.kind() == StandardWatchEventKinds.OVERFLOW
-              || interest.matches((Path) event.context()));
+              || interest.matches((Path) event.context(), target));
     }
     key.reset();
     return relevant;
@@ -141,7 +206,7 @@ public final class DescriptorWatcher implements AutoCloseable {
    */
   private void rewatch() {
     Map<Path, Interest> interests = new HashMap<>();
-    for (Path path : reloader.paths()) {
+    for (Path path : target.paths()) {
       trace(path.toAbsolutePath(), interests);
     }
     Map<WatchKey, Interest> keys = new HashMap<>();
@@ -164,7 +229,7 @@ public final class DescriptorWatcher implements AutoCloseable {
   }
 
   /** Adds the directories {@code path} goes through and leads to, links followed. */
-  private static void trace(Path path, Map<Path, Interest> interests) {
+  private void trace(Path path, Map<Path, Interest> interests) {
     Path directory = resolve(path, interests);
     if (directory == null || !Files.isDirectory(directory)) {
       return;
@@ -172,7 +237,7 @@ public final class DescriptorWatcher implements AutoCloseable {
     interests.merge(directory, Interest.SETS, Interest::merge);
     // Each set in it may itself be a link (a ConfigMap's hello.desc -> ..data/hello.desc).
     try (Stream<Path> children = Files.list(directory)) {
-      children.filter(DescriptorSource::looksLikeSet)
+      children.filter(child -> target.matters(child.getFileName()))
           .forEach(child -> resolve(child, interests));
     } catch (IOException | UncheckedIOException e) {
       // The reload reports an unreadable directory.
@@ -246,8 +311,8 @@ public final class DescriptorWatcher implements AutoCloseable {
       return new Interest(all, sets || other.sets);
     }
 
-    boolean matches(Path name) {
-      return names.contains(name.toString()) || (sets && DescriptorSource.looksLikeSet(name));
+    boolean matches(Path name, Watched target) {
+      return names.contains(name.toString()) || (sets && target.matters(name));
     }
   }
 

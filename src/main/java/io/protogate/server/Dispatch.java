@@ -16,6 +16,10 @@ import io.protogate.contract.Part;
 import io.protogate.descriptor.Schema;
 import io.protogate.handler.Handlers;
 import io.protogate.handler.MethodHandler;
+import io.protogate.stub.ExampleResponses;
+import io.protogate.stub.StubAnswers;
+import io.protogate.stub.StubSet;
+import io.protogate.stub.Stubs;
 import io.protogate.upstream.UpstreamChannels;
 import io.protogate.upstream.UpstreamRouting;
 import java.io.InputStream;
@@ -26,11 +30,11 @@ import java.util.Map;
 
 /**
  * The one place that decides what answers each method of a contract, in this order: a Java
- * handler, else a stub, else an upstream route, else a bundled demo handler, else {@code
- * UNIMPLEMENTED} naming the method. The decision is made once per contract, when it is derived,
- * into {@link Services}: the service definitions every door calls through, carrying the proto
- * descriptors reflection needs. Every method moves raw bytes both ways; each tier parses what it
- * needs, so a pass-through tier never parses at all.
+ * handler, else a stub, else an upstream route, else a bundled demo handler, else (with {@code
+ * --mock-all}) an example response, else {@code UNIMPLEMENTED} naming the method. The decision is
+ * made once per contract, when it is derived, into {@link Services}: the service definitions
+ * every door calls through, carrying the proto descriptors reflection needs. Every method moves
+ * raw bytes both ways; each tier parses what it needs, so a pass-through tier never parses at all.
  */
 final class Dispatch {
   /** Hands bytes through untouched, both ways: each tier decides whether to parse them. */
@@ -54,13 +58,16 @@ final class Dispatch {
 
   private final Handlers handlers;
   private final Handlers demo;
+  private final StubAnswers stubs;
   /** The upstream tier of each contract: derived before {@link #services}, which reads it. */
   final Part<UpstreamRouting> upstreams;
   final Part<Services> services = Part.derived("service definitions", this::derive);
 
-  Dispatch(Handlers handlers, Handlers demo, UpstreamChannels channels) {
+  /** The stub tier reads {@link Stubs#CHECKED}: register it on the live contract first. */
+  Dispatch(Handlers handlers, Handlers demo, StubAnswers stubs, UpstreamChannels channels) {
     this.handlers = handlers;
     this.demo = demo;
+    this.stubs = stubs;
     this.upstreams = Part.derived("upstream routing", (contract, previous) ->
         UpstreamRouting.build(contract.schema().services(),
             contract.part(UpstreamRouting.ROUTES), channels));
@@ -126,12 +133,23 @@ final class Dispatch {
     }
     ServerCallHandler<InputStream, InputStream> forward =
         contract.part(upstreams).handler(name).orElse(null);
+    StubSet stubbed = contract.part(Stubs.CHECKED);
+    if (stubbed.answers(name)) {
+      ServerCallHandler<InputStream, InputStream> stub =
+          HandlerCalls.of(method, stubs.handler(stubbed, method));
+      // Partial mocking: a request no stub matches goes to the method's upstream route.
+      return forward == null || method.isClientStreaming()
+          ? stub : new StubOrElse(method, stub, forward, stubbed);
+    }
     if (forward != null) {
       return forward;
     }
     MethodHandler bundled = demo.find(name).orElse(null);
     if (bundled != null) {
       return HandlerCalls.of(method, bundled);
+    }
+    if (contract.part(Stubs.MOCK_ALL)) {
+      return HandlerCalls.of(method, ExampleResponses.handler(method));
     }
     return unimplemented(name);
   }

@@ -26,6 +26,9 @@ import io.protogate.contract.ContractException;
 import io.protogate.contract.LiveContract;
 import io.protogate.descriptor.Schema;
 import io.protogate.handler.Handlers;
+import io.protogate.stub.History;
+import io.protogate.stub.StubAnswers;
+import io.protogate.stub.Stubs;
 import io.protogate.upstream.UpstreamChannels;
 import io.protogate.upstream.UpstreamHealth;
 import io.protogate.upstream.UpstreamRouting;
@@ -79,8 +82,9 @@ public final class ProtogateServer implements AutoCloseable {
     this.demo = builder.demo;
     this.health = new HealthStatusManager();
     this.upstreamHealth = new UpstreamHealth(upstreamChannels, health::setStatus);
-    this.dispatch = new Dispatch(handlers, demo, upstreamChannels);
+    this.dispatch = new Dispatch(handlers, demo, builder.stubAnswers, upstreamChannels);
     this.contract = LiveContract.of(builder.contract);
+    contract.register(Stubs.CHECKED);
     contract.register(dispatch.upstreams);
     contract.register(dispatch.services);
     ServiceRegistry registry = new ServiceRegistry(contract, dispatch);
@@ -312,6 +316,7 @@ public final class ProtogateServer implements AutoCloseable {
     private final Contract contract;
     private Handlers handlers = Handlers.builder().build();
     private Handlers demo = Handlers.builder().build();
+    private StubAnswers stubAnswers = new StubAnswers(new History(1000));
     private final List<ServerInterceptor> interceptors = new ArrayList<>();
     private final List<ServerServiceDefinition> services = new ArrayList<>();
     private Executor blockingExecutor;
@@ -340,6 +345,15 @@ public final class ProtogateServer implements AutoCloseable {
      */
     public Builder demoHandlers(Handlers demo) {
       this.demo = requireNonNull(demo, "demo");
+      return this;
+    }
+
+    /**
+     * How stubs answer, and where their calls are written down: give one to read its {@link
+     * History} (the stub API does); by default each server has its own, of 1000 calls.
+     */
+    public Builder stubAnswers(StubAnswers answers) {
+      this.stubAnswers = requireNonNull(answers, "answers");
       return this;
     }
 
