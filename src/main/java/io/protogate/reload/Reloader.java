@@ -75,7 +75,7 @@ public final class Reloader {
     if (next.version().equals(current.version())) {
       return;
     }
-    List<String> breaking = BreakingChanges.between(current, next);
+    List<String> breaking = io.protogate.breaking.BreakingChanges.between(current, next, io.protogate.breaking.RuleSet.WIRE_JSON).stream().map(Object::toString).toList();
     if (!breaking.isEmpty()) {
       if (rejectBreaking) {
         listener.rejected("the new contract breaks callers (--reject-breaking): "
