@@ -52,6 +52,7 @@ public final class Main {
       }
     });
     return commandLine
+        .setCaseInsensitiveEnumValuesAllowed(true)
         .setExecutionExceptionHandler(
             (e, failed, parseResult) -> {
               failed.getErr().println("protogate: " + e.getMessage());

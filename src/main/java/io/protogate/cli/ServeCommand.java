@@ -10,6 +10,7 @@ import io.protogate.descriptor.BundledDescriptors;
 import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
 import io.protogate.handler.Handlers;
+import io.protogate.handler.builtin.BuiltinHandlers;
 import io.protogate.json.JsonCodec;
 import io.protogate.reload.DescriptorWatcher;
 import io.protogate.reload.Reloader;
@@ -67,9 +68,13 @@ final class ServeCommand implements Callable<Integer> {
       + " change (SIGHUP still reloads).")
   boolean noWatch;
 
-  @Option(names = "--reject-breaking", description = "Refuse a reloaded contract that breaks"
-      + " callers (a method removed or its call type changed, a field number reused with another"
-      + " type); without it such changes are logged as warnings and swapped in.")
+  @Option(names = "--breaking", paramLabel = "warn|reject|off", description = "What a reload does"
+      + " with a contract that breaks callers of the one served (buf's WIRE_JSON rules, and a"
+      + " service or method removed): warn swaps it in and logs each change, reject keeps the"
+      + " served contract, off does not check (default: warn).")
+  Reloader.Breaking breaking;
+
+  @Option(names = "--reject-breaking", description = "The same as --breaking=reject.")
   boolean rejectBreaking;
 
   @Option(names = "--tls-cert", paramLabel = "FILE", description = "Serve TLS with this"
@@ -90,6 +95,7 @@ final class ServeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    Reloader.Breaking mode = breakingMode();
     Schema schema = descriptors.isEmpty()
         ? SchemaLoader.fromSources(BundledDescriptors.sources())
         : SchemaLoader.load(descriptors);
@@ -110,11 +116,13 @@ final class ServeCommand implements Callable<Integer> {
         .host(host)
         .port(port)
         .handlers(Handlers.discovered(Thread.currentThread().getContextClassLoader()))
+        .demoHandlers(BuiltinHandlers.demo())
         .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
         .maxInboundMessageSize(maxMessageSize)
         .build();
     server.start();
-    Reloader reloader = descriptors.isEmpty() ? null : new Reloader(descriptors, server, rejectBreaking);
+    Reloader reloader = descriptors.isEmpty() ? null
+        : new Reloader(descriptors, server, mode);
     DescriptorWatcher watcher = reloader == null || noWatch
         ? null : DescriptorWatcher.start(reloader, Duration.ofMillis(300));
     CountDownLatch stop = new CountDownLatch(1);
@@ -150,6 +158,15 @@ final class ServeCommand implements Callable<Integer> {
     server.close();
     logger.info("stopped");
     return 0;
+  }
+
+  private Reloader.Breaking breakingMode() {
+    if (rejectBreaking && breaking != null && breaking != Reloader.Breaking.REJECT) {
+      throw new CliException(CliException.USAGE,
+          "--reject-breaking contradicts --breaking=" + breaking + ": give one of them");
+    }
+    return rejectBreaking ? Reloader.Breaking.REJECT
+        : breaking == null ? Reloader.Breaking.WARN : breaking;
   }
 
   private void showDemoCall(Schema schema, int boundPort) throws InterruptedException {

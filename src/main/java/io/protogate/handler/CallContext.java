@@ -11,12 +11,15 @@ import java.util.Optional;
 /**
  * What a handler knows about the call it is answering: the method's descriptor (and so its
  * response type), the request headers, and the call's deadline and cancellation, which follow the
- * client's. A fresh instance per call; handlers may keep it for the call's lifetime.
+ * client's; and what it may add to the answer: response headers and trailers. A fresh instance per
+ * call; handlers may keep it for the call's lifetime.
  */
 public final class CallContext {
   private final MethodDescriptor method;
   private final Metadata headers;
   private final Context context;
+  private final Metadata responseHeaders = new Metadata();
+  private final Metadata responseTrailers = new Metadata();
 
   /** Made by the server for each call; public so handlers can be unit-tested without a server. */
   public CallContext(MethodDescriptor method, Metadata headers, Context context) {
@@ -32,6 +35,19 @@ public final class CallContext {
   /** The request headers the client sent. */
   public Metadata headers() {
     return headers;
+  }
+
+  /**
+   * Headers sent with the first response: fill before the first response is sent (later additions
+   * go out with the trailers). Not thread-safe: add from the handler's own thread of control.
+   */
+  public Metadata responseHeaders() {
+    return responseHeaders;
+  }
+
+  /** Trailers sent when the call ends, whatever its status. */
+  public Metadata responseTrailers() {
+    return responseTrailers;
   }
 
   /** A builder for the method's response type, to fill and return. */

@@ -2,26 +2,38 @@ package io.protogate.handler;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * An immutable table of handlers keyed by gRPC full method name ({@code package.Service/Method}).
  * Built in code with {@link #builder()}, from {@link HandlerProvider}s found on the class path
  * with {@link Builder#discover(ClassLoader)}, or both. Each handler may block (it runs on a
- * pool thread) unless registered as {@linkplain Builder#nonBlocking non-blocking}.
+ * pool thread) unless registered as {@linkplain Builder#nonBlocking non-blocking}. {@link #close()}
+ * releases what the providers and handlers hold, once the server that used them has stopped.
  */
-public final class Handlers {
+public final class Handlers implements AutoCloseable {
+  private static final Logger logger = Logger.getLogger(Handlers.class.getName());
+
   private final Map<String, MethodHandler> byMethod;
   private final Set<String> nonBlocking;
+  private final List<AutoCloseable> resources;
 
-  private Handlers(Map<String, MethodHandler> byMethod, Set<String> nonBlocking) {
+  private Handlers(
+      Map<String, MethodHandler> byMethod, Set<String> nonBlocking, List<AutoCloseable> resources) {
     this.byMethod = Map.copyOf(byMethod);
     this.nonBlocking = Set.copyOf(nonBlocking);
+    this.resources = List.copyOf(resources);
   }
 
   public static Builder builder() {
@@ -51,6 +63,21 @@ public final class Handlers {
     return nonBlocking.containsAll(byMethod.keySet());
   }
 
+  /**
+   * Closes every provider that registered handlers here and every handler that is {@link
+   * AutoCloseable}, each once; a failure is logged and the others are still closed.
+   */
+  @Override
+  public void close() {
+    for (AutoCloseable resource : resources) {
+      try {
+        resource.close();
+      } catch (Exception e) {
+        logger.log(Level.WARNING, "closing " + resource.getClass().getName() + " failed", e);
+      }
+    }
+  }
+
   @Override
   public String toString() {
     return "Handlers" + byMethod.keySet();
@@ -60,10 +87,16 @@ public final class Handlers {
   public static final class Builder {
     private final Map<String, MethodHandler> byMethod = new LinkedHashMap<>();
     private final Set<String> nonBlocking = new HashSet<>();
+    private final List<HandlerProvider> providers = new ArrayList<>();
 
     private Builder() {}
 
     public Builder unary(String fullMethodName, UnaryHandler handler) {
+      return add(fullMethodName, handler);
+    }
+
+    /** A unary handler that answers through a {@link java.util.concurrent.CompletionStage}. */
+    public Builder unaryAsync(String fullMethodName, AsyncUnaryHandler handler) {
       return add(fullMethodName, handler);
     }
 
@@ -122,13 +155,27 @@ public final class Handlers {
     /** Adds every handler of every {@link HandlerProvider} visible to {@code loader}. */
     public Builder discover(ClassLoader loader) {
       for (HandlerProvider provider : ServiceLoader.load(HandlerProvider.class, loader)) {
-        provider.register(this);
+        provider(provider);
       }
       return this;
     }
 
+    /** Adds the handlers of {@code provider}, which is closed with the built {@link Handlers}. */
+    public Builder provider(HandlerProvider provider) {
+      provider.register(this);
+      providers.add(provider);
+      return this;
+    }
+
     public Handlers build() {
-      return new Handlers(byMethod, nonBlocking);
+      Set<AutoCloseable> resources = Collections.newSetFromMap(new IdentityHashMap<>());
+      resources.addAll(providers);
+      for (MethodHandler handler : byMethod.values()) {
+        if (handler instanceof AutoCloseable closeable) {
+          resources.add(closeable);
+        }
+      }
+      return new Handlers(byMethod, nonBlocking, new ArrayList<>(resources));
     }
   }
 }

@@ -1,5 +1,10 @@
 package io.protogate.reload;
 
+import io.protogate.breaking.BreakingChanges;
+import io.protogate.breaking.Finding;
+import io.protogate.breaking.RuleSet;
+import io.protogate.contract.Contract;
+import io.protogate.contract.ContractException;
 import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaException;
 import io.protogate.descriptor.SchemaLoader;
@@ -7,15 +12,34 @@ import io.protogate.server.ProtogateServer;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.logging.Logger;
 
 /**
  * Loads a server's descriptor paths again and swaps the result in when the contract changed. A
  * set that does not load (broken, half-written, an import that no longer resolves) or does not
- * fit the handlers is rejected whole: the last good contract keeps serving.
+ * fit the handlers is rejected whole: the last good contract keeps serving. Before every swap the
+ * new contract is checked for changes that break callers of the one served ({@link
+ * BreakingChanges}, WIRE_JSON rules), and what happens to them is the {@link Breaking} mode's call.
  */
 public final class Reloader {
   private static final Logger logger = Logger.getLogger(Reloader.class.getName());
+
+  /** What a reload does with a contract that breaks callers. */
+  public enum Breaking {
+    /** Swap it in, and log each breaking change on its own line. */
+    WARN,
+    /** Keep the contract served, and log each breaking change and the refusal. */
+    REJECT,
+    /** Swap it in without looking. */
+    OFF;
+
+    /** The spelling of the {@code serve --breaking} flag. */
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   /** What became of a reload. */
   public interface Listener {
@@ -27,23 +51,19 @@ public final class Reloader {
   private final List<Path> paths;
   private final ProtogateServer server;
   private final Listener listener;
-  private final boolean rejectBreaking;
+  private final Breaking breaking;
 
-  /**
-   * Reloads {@code paths} into {@code server}. Changes that break callers are logged as warnings
-   * and, when {@code rejectBreaking} is set, refused.
-   */
-  public Reloader(
-      List<Path> paths, ProtogateServer server, boolean rejectBreaking, Listener listener) {
+  /** Reloads {@code paths} into {@code server}, treating breaking changes as {@code breaking}. */
+  public Reloader(List<Path> paths, ProtogateServer server, Breaking breaking, Listener listener) {
     this.paths = List.copyOf(paths);
     this.server = server;
-    this.rejectBreaking = rejectBreaking;
+    this.breaking = breaking;
     this.listener = listener;
   }
 
   /** A reloader that logs every swap and every rejected set. */
-  public Reloader(List<Path> paths, ProtogateServer server, boolean rejectBreaking) {
-    this(paths, server, rejectBreaking, new Listener() {
+  public Reloader(List<Path> paths, ProtogateServer server, Breaking breaking) {
+    this(paths, server, breaking, new Listener() {
       @Override
       public void swapped(Schema schema) {
         logger.info("now serving contract version " + schema.version() + ": "
@@ -53,7 +73,7 @@ public final class Reloader {
       @Override
       public void rejected(String problem) {
         logger.warning("reload rejected, still serving contract version "
-            + server.schema().version() + ": " + problem);
+            + server.contract().current().version() + ": " + problem);
       }
     });
   }
@@ -62,7 +82,11 @@ public final class Reloader {
     return paths;
   }
 
-  /** Loads and, if the contract changed, swaps. Serialized: two reloads never interleave. */
+  /**
+   * Loads and, if the contract changed, swaps. Serialized: two reloads never interleave. Breaking
+   * changes are computed against the contract really served, and the swap is refused if another
+   * one happened in between.
+   */
   public synchronized void reload() {
     Schema next;
     try {
@@ -71,25 +95,35 @@ public final class Reloader {
       listener.rejected(e.getMessage());
       return;
     }
-    Schema current = server.schema();
+    Contract current = server.contract().current();
     if (next.version().equals(current.version())) {
       return;
     }
-    List<String> breaking = io.protogate.breaking.BreakingChanges.between(current, next, io.protogate.breaking.RuleSet.WIRE_JSON).stream().map(Object::toString).toList();
-    if (!breaking.isEmpty()) {
-      if (rejectBreaking) {
-        listener.rejected("the new contract breaks callers (--reject-breaking): "
-            + String.join("; ", breaking));
-        return;
-      }
-      breaking.forEach(change -> logger.warning("breaking change, swapping anyway: " + change));
-    }
     try {
-      server.swap(next);
-    } catch (IllegalArgumentException e) {
+      checkBreaking(current.schema(), next);
+      server.contract().swap(current, current.withSchema(next));
+    } catch (ContractException e) {
       listener.rejected(e.getMessage());
       return;
     }
     listener.swapped(next);
+  }
+
+  /** Logs each breaking change on its own line; in reject mode, refuses the contract. */
+  private void checkBreaking(Schema served, Schema next) throws ContractException {
+    if (breaking == Breaking.OFF) {
+      return;
+    }
+    List<Finding> findings = BreakingChanges.between(served, next, RuleSet.WIRE_JSON);
+    for (Finding finding : findings) {
+      logger.warning((breaking == Breaking.REJECT ? "breaking change: "
+          : "breaking change, swapping anyway (--breaking=warn): ") + finding);
+    }
+    if (breaking == Breaking.REJECT && !findings.isEmpty()) {
+      throw new ContractException(findings.size() + " breaking change"
+          + (findings.size() == 1 ? "" : "s") + " (--breaking=reject), the first: "
+          + findings.get(0) + "; restore or reserve what the findings name, or serve with"
+          + " --breaking=warn to swap anyway");
+    }
   }
 }

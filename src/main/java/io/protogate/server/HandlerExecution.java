@@ -1,10 +1,9 @@
 package io.protogate.server;
 
 import io.grpc.Metadata;
+import io.grpc.ServerBuilder;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallExecutorSupplier;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.protogate.handler.Handlers;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -14,15 +13,20 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Chooses where each call runs. The server's own executor is the transport's event loop, so a
  * call to a handler registered as non-blocking runs where its bytes arrive, without the thread
- * hand-off that dominates the cost of a small call; so do reflection and health, which only read
- * memory. Calls to handlers that may block move to a pool of daemon threads owned by the server.
+ * hand-off that dominates the cost of a small call; so do reflection, health, stubs and upstream
+ * routes, which never block. Calls to handlers that may block move to the blocking executor: one
+ * given to the builder, or a pool of daemon threads owned by the server.
  */
 final class HandlerExecution implements ServerCallExecutorSupplier, AutoCloseable {
-  private final Handlers handlers;
-  private final ExecutorService pool = Executors.newCachedThreadPool(new PoolThreads());
+  private final Dispatch dispatch;
+  private final Executor blocking;
+  private final ExecutorService ownPool;
 
-  HandlerExecution(Handlers handlers) {
-    this.handlers = handlers;
+  /** {@code blocking} is the executor for handlers that may block, or null for an own pool. */
+  HandlerExecution(Dispatch dispatch, Executor blocking) {
+    this.dispatch = dispatch;
+    this.ownPool = blocking == null ? Executors.newCachedThreadPool(new PoolThreads()) : null;
+    this.blocking = blocking == null ? ownPool : blocking;
   }
 
   /**
@@ -31,23 +35,24 @@ final class HandlerExecution implements ServerCallExecutorSupplier, AutoCloseabl
    * straight to it, where a chooser costs every call a serializing queue (about 1 us of CPU,
    * docs/BENCHMARKS.md).
    */
-  void configure(NettyServerBuilder server) {
+  void configure(ServerBuilder<?> server) {
     server.directExecutor();
-    if (!handlers.allNonBlocking()) {
+    if (dispatch.anyMayBlock()) {
       server.callExecutor(this);
     }
   }
 
   @Override
   public <ReqT, RespT> Executor getExecutor(ServerCall<ReqT, RespT> call, Metadata headers) {
-    String method = call.getMethodDescriptor().getFullMethodName();
-    return handlers.find(method).isEmpty() || handlers.isNonBlocking(method) ? null : pool;
+    return dispatch.mayBlock(call.getMethodDescriptor().getFullMethodName()) ? blocking : null;
   }
 
-  /** Stops the pool's idle threads; call once the server has terminated. */
+  /** Stops the own pool's idle threads; call once the server has terminated. */
   @Override
   public void close() {
-    pool.shutdown();
+    if (ownPool != null) {
+      ownPool.shutdown();
+    }
   }
 
   private static final class PoolThreads implements ThreadFactory {

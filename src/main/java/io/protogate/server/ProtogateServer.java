@@ -4,16 +4,25 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.Descriptors.ServiceDescriptor;
 import io.grpc.BindableService;
+import io.grpc.Channel;
 import io.grpc.InsecureServerCredentials;
-import io.grpc.ServerCredentials;
-import io.grpc.TlsServerCredentials;
+import io.grpc.ManagedChannel;
 import io.grpc.Server;
+import io.grpc.ServerBuilder;
+import io.grpc.ServerCredentials;
+import io.grpc.ServerInterceptor;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.inprocess.InProcessChannelBuilder;
+import io.grpc.inprocess.InProcessServerBuilder;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.protobuf.services.HealthStatusManager;
 import io.grpc.protobuf.services.ProtoReflectionService;
 import io.grpc.protobuf.services.ProtoReflectionServiceV1;
+import io.protogate.contract.Contract;
+import io.protogate.contract.ContractException;
+import io.protogate.contract.LiveContract;
 import io.protogate.descriptor.Schema;
 import io.protogate.handler.Handlers;
 import java.io.File;
@@ -21,50 +30,84 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A gRPC server on Netty that serves every service of a {@link Schema} through the given {@link
- * Handlers}, with server reflection (v1 and v1alpha) and health checking. Built with {@link
- * #builder(Schema)}; {@link #close()} shuts down gracefully: health turns NOT_SERVING, new calls
- * are refused, calls in flight get the grace period to finish. Handlers run on a pool thread,
- * or on the transport's event loop when registered {@linkplain Handlers.Builder#nonBlocking
- * non-blocking}.
+ * A gRPC server on Netty that serves every service of the {@linkplain #contract() live contract},
+ * with server reflection (v1 and v1alpha) and health checking, and the in-process {@linkplain
+ * #channel() channel} through which every other door calls the very same services. Which tier
+ * answers a method (a Java handler, a stub, an upstream route, a bundled demo handler) is decided
+ * per contract, in one place. Built with {@link #builder(Schema)}; {@link #close()} shuts down
+ * gracefully: health turns NOT_SERVING, new calls are refused, calls in flight get the grace period
+ * to finish.
  */
 public final class ProtogateServer implements AutoCloseable {
   public static final int DEFAULT_PORT = 50052;
 
   private final Handlers handlers;
-  private final ServiceRegistry registry;
+  private final Handlers demo;
+  private final LiveContract contract;
   private final HandlerExecution execution;
   private final Server server;
+  private final Server inProcess;
+  private final ManagedChannel channel;
   private final HealthStatusManager health;
   private final Duration shutdownGrace;
   private final InetSocketAddress address;
   private final AtomicBoolean closing = new AtomicBoolean();
+  private final Set<String> healthReported = new HashSet<>(); // guarded by this
 
-  // Written only by swap (synchronized), read from any thread.
-  private volatile Schema schema;
-
-  private ProtogateServer(Builder builder) {
-    this.schema = builder.schema;
+  private ProtogateServer(Builder builder) throws ContractException {
     this.shutdownGrace = builder.shutdownGrace;
     this.address = new InetSocketAddress(builder.host, builder.port);
     this.handlers = builder.handlers;
+    this.demo = builder.demo;
     this.health = new HealthStatusManager();
-    this.registry = new ServiceRegistry(DynamicServices.build(schema, handlers));
-    this.execution = new HandlerExecution(handlers);
-    NettyServerBuilder netty =
-        NettyServerBuilder.forAddress(address, builder.credentials())
-            .maxInboundMessageSize(builder.maxInboundMessageSize)
-            .fallbackHandlerRegistry(registry)
-            .addService(health.getHealthService())
-            .addService(ProtoReflectionServiceV1.newInstance())
-            .addService(v1alphaReflection());
-    execution.configure(netty);
-    this.server = netty.build();
+    Dispatch dispatch = new Dispatch(handlers, demo);
+    this.contract = LiveContract.of(builder.contract);
+    contract.register(dispatch.services);
+    ServiceRegistry registry = new ServiceRegistry(contract, dispatch);
+    this.execution = new HandlerExecution(dispatch, builder.blockingExecutor);
+    this.server =
+        configure(
+                NettyServerBuilder.forAddress(address, builder.credentials())
+                    .maxInboundMessageSize(builder.maxInboundMessageSize),
+                registry,
+                builder)
+            .build();
+    String name = InProcessServerBuilder.generateName();
+    this.inProcess =
+        configure(
+                InProcessServerBuilder.forName(name)
+                    .maxInboundMessageSize(builder.maxInboundMessageSize),
+                registry,
+                builder)
+            .build();
+    this.channel =
+        InProcessChannelBuilder.forName(name)
+            .directExecutor()
+            .maxInboundMessageSize(Integer.MAX_VALUE)
+            .build();
+  }
+
+  /** The same services, interceptors and executors on the network port and in-process. */
+  private ServerBuilder<?> configure(
+      ServerBuilder<?> server, ServiceRegistry registry, Builder builder) {
+    server
+        .fallbackHandlerRegistry(registry)
+        .addService(health.getHealthService())
+        .addService(ProtoReflectionServiceV1.newInstance())
+        .addService(v1alphaReflection());
+    builder.services.forEach(server::addService);
+    builder.interceptors.forEach(server::intercept);
+    execution.configure(server);
+    return server;
   }
 
   @SuppressWarnings("deprecation") // v1alpha is what grpcurl and many clients still ask for.
@@ -73,23 +116,46 @@ public final class ProtogateServer implements AutoCloseable {
   }
 
   public static Builder builder(Schema schema) {
-    return new Builder(schema);
+    return new Builder(Contract.of(schema));
+  }
+
+  /** A server of {@code contract}, with the inputs (routes, stubs) it holds. */
+  public static Builder builder(Contract contract) {
+    return new Builder(contract);
   }
 
   /** Binds the port and starts serving; health reports SERVING for "" and each service. */
   public ProtogateServer start() {
     try {
+      inProcess.start();
       server.start();
     } catch (IOException e) {
+      inProcess.shutdownNow();
       throw new UncheckedIOException(
           "cannot listen on " + address.getHostString() + ":" + address.getPort() + ": "
               + rootMessage(e) + "; pick another port or stop what uses it", e);
     }
-    for (ServiceDescriptor service : schema.services()) {
-      health.setStatus(service.getFullName(), ServingStatus.SERVING);
-    }
+    contract.subscribe(this::reportHealth);
     health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
     return this;
+  }
+
+  /** Health follows the contract: SERVING for each service, unknown once a service is gone. */
+  private synchronized void reportHealth(Contract served) {
+    Set<String> now = new HashSet<>();
+    for (ServiceDescriptor service : served.schema().services()) {
+      now.add(service.getFullName());
+    }
+    for (String gone : healthReported) {
+      if (!now.contains(gone)) {
+        health.clearStatus(gone);
+      }
+    }
+    if (!closing.get()) {
+      now.forEach(service -> health.setStatus(service, ServingStatus.SERVING));
+    }
+    healthReported.clear();
+    healthReported.addAll(now);
   }
 
   private static String rootMessage(Throwable e) {
@@ -101,26 +167,32 @@ public final class ProtogateServer implements AutoCloseable {
   }
 
   /**
-   * Serves {@code next} instead of the current schema, in one step: calls that started before
-   * keep the definitions they started with, calls that start after see the new ones, reflection
-   * and health follow. Handlers are bound again by method name. If a handler does not fit its
-   * method in {@code next}, nothing changes and {@link IllegalArgumentException} says why.
+   * Serves {@code next} instead of the current schema, in one step, keeping the contract's other
+   * inputs: calls that started before keep the definitions they started with, calls that start
+   * after see the new ones, reflection and health follow. If the contract cannot be served (a
+   * handler does not fit its method), nothing changes and {@link IllegalArgumentException} says
+   * why.
    */
-  public synchronized void swap(Schema next) {
-    List<ServerServiceDefinition> definitions = DynamicServices.build(next, handlers);
-    Schema previous = schema;
-    registry.replace(definitions);
-    schema = next;
-    for (ServiceDescriptor service : previous.services()) {
-      if (next.findService(service.getFullName()).isEmpty()) {
-        health.clearStatus(service.getFullName());
-      }
+  public void swap(Schema next) {
+    try {
+      contract.update(current -> current.withSchema(next));
+    } catch (ContractException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
     }
-    if (!closing.get()) {
-      for (ServiceDescriptor service : next.services()) {
-        health.setStatus(service.getFullName(), ServingStatus.SERVING);
-      }
-    }
+  }
+
+  /** The live contract: what is served now, swaps, and subscriptions to every change. */
+  public LiveContract contract() {
+    return contract;
+  }
+
+  /**
+   * A channel into this server without a network hop: calls through it meet the same services,
+   * interceptors, executors, errors, version header, deadlines and cancellation as calls over the
+   * network. The doors other than gRPC call through it. Closed with the server.
+   */
+  public Channel channel() {
+    return channel;
   }
 
   /** The port actually bound: useful when built with port 0. */
@@ -130,7 +202,7 @@ public final class ProtogateServer implements AutoCloseable {
 
   /** The schema served now. */
   public Schema schema() {
-    return schema;
+    return contract.current().schema();
   }
 
   /**
@@ -145,11 +217,22 @@ public final class ProtogateServer implements AutoCloseable {
     }
     health.enterTerminalState();
     server.shutdown();
-    if (!server.awaitTermination(shutdownGrace.toMillis(), TimeUnit.MILLISECONDS)) {
-      server.shutdownNow();
-      server.awaitTermination();
+    inProcess.shutdown();
+    long deadline = System.nanoTime() + shutdownGrace.toNanos();
+    try {
+      if (!server.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)
+          | !inProcess.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
+        server.shutdownNow();
+        inProcess.shutdownNow();
+        server.awaitTermination();
+        inProcess.awaitTermination();
+      }
+    } finally {
+      channel.shutdownNow();
+      execution.close();
+      handlers.close();
+      demo.close();
     }
-    execution.close();
   }
 
   /** Blocks until the server has stopped. */
@@ -157,10 +240,14 @@ public final class ProtogateServer implements AutoCloseable {
     server.awaitTermination();
   }
 
-  /** Server settings; only the schema is required. */
+  /** Server settings; only the contract is required. */
   public static final class Builder {
-    private final Schema schema;
+    private final Contract contract;
     private Handlers handlers = Handlers.builder().build();
+    private Handlers demo = Handlers.builder().build();
+    private final List<ServerInterceptor> interceptors = new ArrayList<>();
+    private final List<ServerServiceDefinition> services = new ArrayList<>();
+    private Executor blockingExecutor;
     private String host = "127.0.0.1";
     private int port = DEFAULT_PORT;
     private Duration shutdownGrace = Duration.ofSeconds(10);
@@ -169,12 +256,54 @@ public final class ProtogateServer implements AutoCloseable {
     private File tlsKey;
     private File tlsClientCa;
 
-    private Builder(Schema schema) {
-      this.schema = requireNonNull(schema, "schema");
+    private Builder(Contract contract) {
+      this.contract = requireNonNull(contract, "contract");
     }
 
+    /** The Java handlers: they answer their methods before any other tier. */
     public Builder handlers(Handlers handlers) {
       this.handlers = requireNonNull(handlers, "handlers");
+      return this;
+    }
+
+    /**
+     * Handlers of last resort, such as the bundled contracts' demo handlers: they answer a method
+     * only when no handler, stub or upstream route does.
+     */
+    public Builder demoHandlers(Handlers demo) {
+      this.demo = requireNonNull(demo, "demo");
+      return this;
+    }
+
+    /**
+     * Intercepts every call, of every door, before it reaches its service (the first added runs
+     * last, as with grpc-java's {@code ServerBuilder.intercept}).
+     */
+    public Builder intercept(ServerInterceptor... interceptors) {
+      for (ServerInterceptor interceptor : interceptors) {
+        this.interceptors.add(requireNonNull(interceptor, "interceptor"));
+      }
+      return this;
+    }
+
+    /** Serves {@code service} beside the contract's services, reachable from every door. */
+    public Builder addService(BindableService service) {
+      services.add(service.bindService());
+      return this;
+    }
+
+    /** Serves {@code service} beside the contract's services, reachable from every door. */
+    public Builder addService(ServerServiceDefinition service) {
+      services.add(requireNonNull(service, "service"));
+      return this;
+    }
+
+    /**
+     * Runs handlers that may block on {@code executor} (virtual threads, say) instead of a pool
+     * the server owns. The server does not shut it down.
+     */
+    public Builder blockingExecutor(Executor executor) {
+      this.blockingExecutor = requireNonNull(executor, "executor");
       return this;
     }
 
@@ -244,9 +373,16 @@ public final class ProtogateServer implements AutoCloseable {
       }
     }
 
-    /** Builds the server, checking each handler against the call type of its method. */
+    /**
+     * Builds the server, checking each handler against the call type of its method; a handler
+     * that does not fit gives {@link IllegalArgumentException} saying which.
+     */
     public ProtogateServer build() {
-      return new ProtogateServer(this);
+      try {
+        return new ProtogateServer(this);
+      } catch (ContractException e) {
+        throw new IllegalArgumentException(e.getMessage(), e);
+      }
     }
   }
 }

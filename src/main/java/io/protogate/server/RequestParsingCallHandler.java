@@ -23,11 +23,14 @@ import java.util.function.Function;
  * processing RPC"), so requests reach this handler unparsed and the call to the handler proper
  * is wrapped to see parsed messages. The parsing itself is grpc-java's protobuf marshaller, which
  * reads a request of known length into a reused buffer rather than through a fresh stream decoder.
+ * Responses leave through the same marshaller's stream, which the transport writes without a copy;
+ * the response headers and trailers the handler set on its {@link CallContext} go with them.
  */
-final class RequestParsingCallHandler implements ServerCallHandler<InputStream, DynamicMessage> {
+final class RequestParsingCallHandler implements ServerCallHandler<InputStream, InputStream> {
   private final Descriptors.MethodDescriptor method;
   private final Descriptor requestType;
   private final MethodDescriptor.Marshaller<DynamicMessage> requestParser;
+  private final MethodDescriptor.Marshaller<DynamicMessage> responseWriter;
   private final Function<CallContext, ServerCallHandler<DynamicMessage, DynamicMessage>>
       handlerPerCall;
 
@@ -41,17 +44,18 @@ final class RequestParsingCallHandler implements ServerCallHandler<InputStream, 
     this.method = method;
     this.requestType = method.getInputType();
     this.requestParser = ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(requestType));
+    this.responseWriter =
+        ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(method.getOutputType()));
     this.handlerPerCall = handlerPerCall;
   }
 
   @Override
   public ServerCall.Listener<InputStream> startCall(
-      ServerCall<InputStream, DynamicMessage> call, Metadata headers) {
-    ParsedCall parsed = new ParsedCall(call);
+      ServerCall<InputStream, InputStream> call, Metadata headers) {
+    CallContext context = new CallContext(method, headers, Context.current());
+    ParsedCall parsed = new ParsedCall(call, responseWriter, context);
     ServerCall.Listener<DynamicMessage> listener =
-        handlerPerCall
-            .apply(new CallContext(method, headers, Context.current()))
-            .startCall(parsed, headers);
+        handlerPerCall.apply(context).startCall(parsed, headers);
     return new ParsingListener(listener, parsed);
   }
 
@@ -121,15 +125,24 @@ final class RequestParsingCallHandler implements ServerCallHandler<InputStream, 
   }
 
   /**
-   * The call as the handler sees it: requests already parsed. Once a request was rejected, what
-   * the handler still sends is dropped, since the call is closed.
+   * The call as the handler sees it: requests already parsed, responses written by the marshaller,
+   * the context's response headers and trailers merged in. Once a request was rejected, what the
+   * handler still sends is dropped, since the call is closed.
    */
   private static final class ParsedCall extends ServerCall<DynamicMessage, DynamicMessage> {
-    private final ServerCall<InputStream, DynamicMessage> call;
+    private final ServerCall<InputStream, InputStream> call;
+    private final MethodDescriptor.Marshaller<DynamicMessage> responseWriter;
+    private final CallContext context;
     private volatile boolean rejected;
+    private boolean headersSent;
 
-    ParsedCall(ServerCall<InputStream, DynamicMessage> call) {
+    ParsedCall(
+        ServerCall<InputStream, InputStream> call,
+        MethodDescriptor.Marshaller<DynamicMessage> responseWriter,
+        CallContext context) {
       this.call = call;
+      this.responseWriter = responseWriter;
+      this.context = context;
     }
 
     void reject(Status status) {
@@ -145,6 +158,8 @@ final class RequestParsingCallHandler implements ServerCallHandler<InputStream, 
     @Override
     public void sendHeaders(Metadata headers) {
       if (!rejected) {
+        headersSent = true;
+        headers.merge(context.responseHeaders());
         call.sendHeaders(headers);
       }
     }
@@ -152,13 +167,18 @@ final class RequestParsingCallHandler implements ServerCallHandler<InputStream, 
     @Override
     public void sendMessage(DynamicMessage message) {
       if (!rejected) {
-        call.sendMessage(message);
+        call.sendMessage(responseWriter.stream(message));
       }
     }
 
     @Override
     public void close(Status status, Metadata trailers) {
       if (!rejected) {
+        if (!headersSent) {
+          // A call that ends before its first response sends its headers in the trailers.
+          trailers.merge(context.responseHeaders());
+        }
+        trailers.merge(context.responseTrailers());
         call.close(status, trailers);
       }
     }
@@ -166,6 +186,16 @@ final class RequestParsingCallHandler implements ServerCallHandler<InputStream, 
     @Override
     public boolean isReady() {
       return call.isReady();
+    }
+
+    @Override
+    public void setOnReadyThreshold(int numBytes) {
+      call.setOnReadyThreshold(numBytes);
+    }
+
+    @Override
+    public io.grpc.SecurityLevel getSecurityLevel() {
+      return call.getSecurityLevel();
     }
 
     @Override
@@ -197,7 +227,7 @@ final class RequestParsingCallHandler implements ServerCallHandler<InputStream, 
     @SuppressWarnings("unchecked")
     public MethodDescriptor<DynamicMessage, DynamicMessage> getMethodDescriptor() {
       // Only the name and call type are read through this (by grpc-java's ServerCalls); the
-      // request marshaller, the one part that differs, is never used on the server side.
+      // marshallers, the parts that differ, are never used through it.
       return (MethodDescriptor<DynamicMessage, DynamicMessage>)
           (MethodDescriptor<?, ?>) call.getMethodDescriptor();
     }

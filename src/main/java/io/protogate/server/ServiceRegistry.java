@@ -3,42 +3,30 @@ package io.protogate.server;
 import io.grpc.HandlerRegistry;
 import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
-import java.util.HashMap;
+import io.protogate.contract.LiveContract;
 import java.util.List;
-import java.util.Map;
 
 /**
- * The dynamic services as one immutable snapshot, published by a single volatile write so that a
- * new set replaces the old in one step: a call resolves its method once, when it starts, and
- * reflection lists exactly one snapshot's services, never half of two.
+ * The services of the contract served now, read from the {@link LiveContract} at every lookup: a
+ * call resolves its method once, when it starts, against one published contract, and reflection
+ * lists exactly one contract's services, never half of two.
  */
 final class ServiceRegistry extends HandlerRegistry {
-  private record Snapshot(
-      List<ServerServiceDefinition> services, Map<String, ServerMethodDefinition<?, ?>> methods) {}
+  private final LiveContract contract;
+  private final Dispatch dispatch;
 
-  private volatile Snapshot snapshot;
-
-  ServiceRegistry(List<ServerServiceDefinition> services) {
-    replace(services);
-  }
-
-  void replace(List<ServerServiceDefinition> services) {
-    Map<String, ServerMethodDefinition<?, ?>> methods = new HashMap<>();
-    for (ServerServiceDefinition service : services) {
-      for (ServerMethodDefinition<?, ?> method : service.getMethods()) {
-        methods.put(method.getMethodDescriptor().getFullMethodName(), method);
-      }
-    }
-    snapshot = new Snapshot(List.copyOf(services), Map.copyOf(methods));
+  ServiceRegistry(LiveContract contract, Dispatch dispatch) {
+    this.contract = contract;
+    this.dispatch = dispatch;
   }
 
   @Override
   public List<ServerServiceDefinition> getServices() {
-    return snapshot.services();
+    return contract.current().part(dispatch.services).definitions();
   }
 
   @Override
   public ServerMethodDefinition<?, ?> lookupMethod(String methodName, String authority) {
-    return snapshot.methods().get(methodName);
+    return contract.current().part(dispatch.services).methods().get(methodName);
   }
 }

@@ -11,6 +11,7 @@ import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
 import io.protogate.handler.Fields;
 import io.protogate.handler.Handlers;
+import io.protogate.handler.builtin.BuiltinHandlers;
 import io.protogate.server.ProtogateServer;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -39,7 +40,7 @@ class ClientCommandsTest {
   static void start() {
     server = ProtogateServer.builder(BUNDLED)
         .port(0)
-        .handlers(Handlers.discovered(ClientCommandsTest.class.getClassLoader()))
+        .demoHandlers(BuiltinHandlers.demo())
         .build()
         .start();
     address = "127.0.0.1:" + server.port();

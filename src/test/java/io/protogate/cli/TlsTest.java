@@ -11,6 +11,7 @@ import io.protogate.descriptor.BundledDescriptors;
 import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
 import io.protogate.handler.Handlers;
+import io.protogate.handler.builtin.BuiltinHandlers;
 import io.protogate.server.ProtogateServer;
 import java.io.File;
 import java.io.IOException;
@@ -53,17 +54,17 @@ class TlsTest {
   static void makeCertificatesAndStartServers() throws Exception {
     makeCertificates();
     Schema schema = SchemaLoader.fromSources(BundledDescriptors.sources());
-    Handlers handlers = Handlers.discovered(TlsTest.class.getClassLoader());
+    Handlers demo = BuiltinHandlers.demo();
     tlsServer = ProtogateServer.builder(schema)
         .port(0)
-        .handlers(handlers)
+        .demoHandlers(demo)
         .tls(serverCert, serverKey)
         .build()
         .start();
     tlsAddress = "127.0.0.1:" + tlsServer.port();
     mtlsServer = ProtogateServer.builder(schema)
         .port(0)
-        .handlers(handlers)
+        .demoHandlers(demo)
         .tls(serverCert, serverKey)
         .requireClientCertificates(caCert)
         .build()

@@ -31,8 +31,7 @@ class HandlersTest {
         new URL[] {jarRoot.toUri().toURL()}, getClass().getClassLoader())) {
       Handlers handlers = Handlers.discovered(loader);
 
-      assertTrue(handlers.methods().containsAll(Set.of("plugin.Service/Call", "GrpcService/hello")),
-          handlers.toString());
+      assertEquals(Set.of("plugin.Service/Call"), handlers.methods(), handlers.toString());
     }
   }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 import io.protogate.descriptor.BundledDescriptors;
 import io.protogate.descriptor.SchemaLoader;
 import io.protogate.handler.Handlers;
+import io.protogate.handler.builtin.BuiltinHandlers;
 import io.protogate.server.ProtogateServer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -55,7 +56,7 @@ class PythonInteropTest {
     server =
         ProtogateServer.builder(SchemaLoader.fromSources(BundledDescriptors.sources()))
             .port(0)
-            .handlers(Handlers.discovered(getClass().getClassLoader()))
+            .demoHandlers(BuiltinHandlers.demo())
             .build()
             .start();
 

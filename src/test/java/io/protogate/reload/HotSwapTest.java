@@ -22,6 +22,7 @@ import io.protogate.descriptor.DescriptorSource;
 import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
 import io.protogate.handler.Handlers;
+import io.protogate.handler.builtin.BuiltinHandlers;
 import io.protogate.json.JsonCodec;
 import io.protogate.server.ProtogateServer;
 import java.nio.file.Files;
@@ -63,10 +64,10 @@ class HotSwapTest {
     Schema initial = SchemaLoader.load(List.of(dir));
     ProtogateServer server = ProtogateServer.builder(initial)
         .port(0)
-        .handlers(Handlers.discovered(getClass().getClassLoader()))
+        .demoHandlers(BuiltinHandlers.demo())
         .build()
         .start();
-    Reloader reloader = new Reloader(List.of(dir), server, false, new Reloader.Listener() {
+    Reloader reloader = new Reloader(List.of(dir), server, Reloader.Breaking.WARN, new Reloader.Listener() {
       @Override
       public void swapped(Schema schema) {}
 
@@ -142,7 +143,7 @@ class HotSwapTest {
     try (ProtogateServer server = ProtogateServer.builder(SchemaLoader.load(List.of(file)))
             .port(0).handlers(Handlers.builder().build()).build().start();
         DescriptorWatcher watcher = DescriptorWatcher.start(
-            new Reloader(List.of(file), server, false), Duration.ofMillis(100))) {
+            new Reloader(List.of(file), server, Reloader.Breaking.WARN), Duration.ofMillis(100))) {
       // Editors write a new file and rename it over the old one.
       Path temporary = Files.write(dir.resolve("hello.desc.tmp"), changed.toByteArray());
       Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,

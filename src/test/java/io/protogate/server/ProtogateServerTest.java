@@ -18,6 +18,7 @@ import io.grpc.stub.StreamObserver;
 import io.protogate.client.DynamicCalls;
 import io.protogate.handler.Fields;
 import io.protogate.handler.Handlers;
+import io.protogate.handler.builtin.BuiltinHandlers;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -215,13 +216,13 @@ class ProtogateServerTest {
   }
 
   @Test
-  void methodWithoutHandler_unimplementedNamingTheMethod() throws Exception {
-    try (ServerFixture fixture = ServerFixture.bundled(Handlers.builder().build())) {
+  void methodNothingAnswers_unimplementedNamingTheMethod() throws Exception {
+    try (ServerFixture fixture = new ServerFixture(ProtogateServer.builder(ServerFixture.BUNDLED))) {
       StatusRuntimeException e =
           assertThrows(StatusRuntimeException.class, () -> fixture.unary(HELLO, HELLO_REQUEST));
 
       assertEquals(Status.Code.UNIMPLEMENTED, e.getStatus().getCode());
-      assertTrue(e.getStatus().getDescription().contains("GrpcService/hello is in the served contract but has no handler"),
+      assertTrue(e.getStatus().getDescription().contains("GrpcService/hello is in the served contract but nothing answers it"),
           e.getMessage());
     }
   }
@@ -363,7 +364,7 @@ class ProtogateServerTest {
   @Test
   void requestLargerThanTheLimit_resourceExhausted_andServerKeepsServing() throws Exception {
     try (ServerFixture fixture = new ServerFixture(ProtogateServer.builder(ServerFixture.BUNDLED)
-        .handlers(Handlers.discovered(getClass().getClassLoader()))
+        .demoHandlers(BuiltinHandlers.demo())
         .maxInboundMessageSize(1024))) {
       String big = "x".repeat(4096);
       StatusRuntimeException e = assertThrows(StatusRuntimeException.class,

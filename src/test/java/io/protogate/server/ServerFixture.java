@@ -9,6 +9,7 @@ import io.protogate.descriptor.BundledDescriptors;
 import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
 import io.protogate.handler.Handlers;
+import io.protogate.handler.builtin.BuiltinHandlers;
 import io.protogate.json.JsonCodec;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -27,11 +28,12 @@ final class ServerFixture implements AutoCloseable {
   }
 
   static ServerFixture bundled(Handlers handlers) {
-    return new ServerFixture(ProtogateServer.builder(BUNDLED).handlers(handlers));
+    return new ServerFixture(
+        ProtogateServer.builder(BUNDLED).handlers(handlers).demoHandlers(BuiltinHandlers.demo()));
   }
 
   static ServerFixture bundled() {
-    return bundled(Handlers.discovered(ServerFixture.class.getClassLoader()));
+    return bundled(Handlers.builder().build());
   }
 
   static Descriptors.MethodDescriptor method(String fullMethodName) {

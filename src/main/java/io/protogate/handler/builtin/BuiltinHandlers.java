@@ -15,7 +15,8 @@ import java.util.Map;
 /**
  * The handlers for the contracts bundled with Protogate: {@code GrpcService/hello} answering as
  * the original Python service does, and the {@code protogate.demo.StreamingDemo} methods, one per
- * streaming call type. Registered through {@link java.util.ServiceLoader} like any plug-in.
+ * streaming call type. They are the demo tier: they answer only what no handler, stub or upstream
+ * route answers, so a route for {@code GrpcService} takes over from the bundled {@code hello}.
  */
 public final class BuiltinHandlers implements HandlerProvider {
   static final String HELLO = "GrpcService/hello";
@@ -25,6 +26,11 @@ public final class BuiltinHandlers implements HandlerProvider {
 
   /** Countdown refuses more ticks than this, so one request cannot hold a stream for long. */
   static final int MAX_COUNTDOWN = 10_000;
+
+  /** The bundled contracts' handlers, for {@code ProtogateServer.Builder.demoHandlers}. */
+  public static Handlers demo() {
+    return Handlers.builder().provider(new BuiltinHandlers()).build();
+  }
 
   @Override
   public void register(Handlers.Builder handlers) {

@@ -2,117 +2,52 @@ package io.protogate.server;
 
 import com.google.protobuf.Descriptors;
 import com.google.protobuf.DynamicMessage;
-import io.grpc.Metadata;
-import io.grpc.MethodDescriptor;
 import io.grpc.ServerCallHandler;
-import io.grpc.ServerInterceptors;
-import io.grpc.ServerServiceDefinition;
-import io.grpc.ServiceDescriptor;
-import io.grpc.Status;
-import io.grpc.protobuf.ProtoUtils;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.protogate.contract.ContractException;
 import io.protogate.descriptor.Schema;
+import io.protogate.handler.AsyncUnaryHandler;
 import io.protogate.handler.BidiStreamingHandler;
 import io.protogate.handler.CallContext;
 import io.protogate.handler.ClientStreamingHandler;
-import io.protogate.handler.Handlers;
 import io.protogate.handler.MethodHandler;
 import io.protogate.handler.ServerStreamingHandler;
 import io.protogate.handler.UnaryHandler;
 import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
 /**
- * Builds one {@link ServerServiceDefinition} per service of a {@link Schema}, each method routed
- * to its handler by full method name, or answering {@code UNIMPLEMENTED} when it has none. The
- * definitions carry the proto descriptors that reflection needs.
+ * How a Java handler answers a call: requests parsed by {@link RequestParsingCallHandler}, the
+ * handler run in the shape its method declares, and whatever it throws turned into a status by
+ * {@link Failures} instead of escaping into gRPC.
  */
-final class DynamicServices {
-  /** Hands request bytes through untouched: {@link RequestParsingCallHandler} parses them. */
-  private static final MethodDescriptor.Marshaller<InputStream> UNPARSED_REQUEST =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(InputStream value) {
-          return value;
-        }
+final class HandlerCalls {
+  private HandlerCalls() {}
 
-        @Override
-        public InputStream parse(InputStream stream) {
-          return stream;
-        }
-      };
-
-  private DynamicServices() {}
-
-  static List<ServerServiceDefinition> build(Schema schema, Handlers handlers) {
-    List<ServerServiceDefinition> definitions = new ArrayList<>();
-    VersionHeader version = new VersionHeader(schema.version());
-    for (Descriptors.ServiceDescriptor service : schema.services()) {
-      definitions.add(ServerInterceptors.intercept(build(service, handlers), version));
-    }
-    return definitions;
-  }
-
-  private static ServerServiceDefinition build(
-      Descriptors.ServiceDescriptor service, Handlers handlers) {
-    List<MethodDescriptor<InputStream, DynamicMessage>> methods = new ArrayList<>();
-    for (Descriptors.MethodDescriptor method : service.getMethods()) {
-      methods.add(
-          MethodDescriptor.<InputStream, DynamicMessage>newBuilder()
-              .setType(Schema.methodType(method))
-              .setFullMethodName(Schema.fullMethodName(method))
-              .setRequestMarshaller(UNPARSED_REQUEST)
-              .setResponseMarshaller(
-                  ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(method.getOutputType())))
-              .setSchemaDescriptor(new SchemaSuppliers.Method(method))
-              .build());
-    }
-    ServiceDescriptor.Builder descriptor =
-        ServiceDescriptor.newBuilder(service.getFullName())
-            .setSchemaDescriptor(new SchemaSuppliers.Service(service));
-    methods.forEach(descriptor::addMethod);
-    // grpc-java insists on the very MethodDescriptor instances of the ServiceDescriptor here.
-    ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build());
-    for (int i = 0; i < methods.size(); i++) {
-      Descriptors.MethodDescriptor method = service.getMethods().get(i);
-      definition.addMethod(methods.get(i), callHandler(method, handlers));
-    }
-    return definition.build();
-  }
-
-  private static ServerCallHandler<InputStream, DynamicMessage> callHandler(
-      Descriptors.MethodDescriptor method, Handlers handlers) {
-    String name = Schema.fullMethodName(method);
-    MethodHandler handler = handlers.find(name).orElse(null);
-    if (handler == null) {
-      return (call, headers) -> {
-        call.close(
-            Status.UNIMPLEMENTED.withDescription(
-                "method "
-                    + name
-                    + " is in the served contract but has no handler; register a HandlerProvider"
-                    + " for it"),
-            new Metadata());
-        return new io.grpc.ServerCall.Listener<>() {};
-      };
-    }
+  /**
+   * The call handler for {@code method} answered by {@code handler}; refused if the handler's
+   * shape does not fit the method's call type.
+   */
+  static ServerCallHandler<InputStream, InputStream> of(
+      Descriptors.MethodDescriptor method, MethodHandler handler) throws ContractException {
     checkShape(method, handler);
-    return new RequestParsingCallHandler(method, perCall(name, handler));
+    return new RequestParsingCallHandler(method, perCall(Schema.fullMethodName(method), handler));
   }
 
-  private static void checkShape(Descriptors.MethodDescriptor method, MethodHandler handler) {
+  private static void checkShape(Descriptors.MethodDescriptor method, MethodHandler handler)
+      throws ContractException {
     Class<? extends MethodHandler> expected =
         switch (Schema.methodType(method)) {
-          case UNARY -> UnaryHandler.class;
+          case UNARY -> handler instanceof AsyncUnaryHandler
+              ? AsyncUnaryHandler.class : UnaryHandler.class;
           case SERVER_STREAMING -> ServerStreamingHandler.class;
           case CLIENT_STREAMING -> ClientStreamingHandler.class;
           default -> BidiStreamingHandler.class;
         };
     if (!expected.isInstance(handler)) {
-      throw new IllegalArgumentException(
+      throw new ContractException(
           "the handler for "
               + Schema.fullMethodName(method)
               + " ("
@@ -139,6 +74,30 @@ final class DynamicServices {
             }
             responses.onNext(response);
             responses.onCompleted();
+          });
+    }
+    if (handler instanceof AsyncUnaryHandler async) {
+      return call -> ServerCalls.asyncUnaryCall(
+          (request, responses) -> {
+            try {
+              async.handle(request, call).whenComplete((response, failure) -> {
+                if (failure == null) {
+                  try {
+                    checkResponse(name, call.method(), response);
+                  } catch (IllegalStateException e) {
+                    failure = e;
+                  }
+                }
+                if (failure != null) {
+                  responses.onError(Failures.toStatus(name, unwrap(failure)));
+                  return;
+                }
+                responses.onNext(response);
+                responses.onCompleted();
+              });
+            } catch (Exception e) {
+              responses.onError(Failures.toStatus(name, e));
+            }
           });
     }
     if (handler instanceof ServerStreamingHandler streaming) {
@@ -168,6 +127,12 @@ final class DynamicServices {
           "handler for " + name + " returned " + (response == null ? "null" : "a "
               + response.getDescriptorForType().getFullName()) + " instead of a " + expected);
     }
+  }
+
+  /** A stage that failed hands its cause over wrapped in a {@link CompletionException}. */
+  private static Throwable unwrap(Throwable failure) {
+    return failure instanceof CompletionException && failure.getCause() != null
+        ? failure.getCause() : failure;
   }
 
   private static StreamObserver<DynamicMessage> guarded(

@@ -1,0 +1,154 @@
+package io.protogate.server;
+
+import com.google.protobuf.Descriptors;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerMethodDefinition;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.ServiceDescriptor;
+import io.grpc.Status;
+import io.protogate.contract.Contract;
+import io.protogate.contract.ContractException;
+import io.protogate.contract.Part;
+import io.protogate.descriptor.Schema;
+import io.protogate.handler.Handlers;
+import io.protogate.handler.MethodHandler;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one place that decides what answers each method of a contract, in this order: a Java
+ * handler, else a stub, else an upstream route, else a bundled demo handler, else {@code
+ * UNIMPLEMENTED} naming the method. The decision is made once per contract, when it is derived,
+ * into {@link Services}: the service definitions every door calls through, carrying the proto
+ * descriptors reflection needs. Every method moves raw bytes both ways; each tier parses what it
+ * needs, so a pass-through tier never parses at all.
+ */
+final class Dispatch {
+  /** Hands bytes through untouched, both ways: each tier decides whether to parse them. */
+  static final MethodDescriptor.Marshaller<InputStream> BYTES =
+      new MethodDescriptor.Marshaller<>() {
+        @Override
+        public InputStream stream(InputStream value) {
+          return value;
+        }
+
+        @Override
+        public InputStream parse(InputStream stream) {
+          return stream;
+        }
+      };
+
+  /** The service definitions of one contract, and its methods by gRPC full name. */
+  record Services(
+      List<ServerServiceDefinition> definitions,
+      Map<String, ServerMethodDefinition<?, ?>> methods) {}
+
+  private final Handlers handlers;
+  private final Handlers demo;
+  final Part<Services> services = Part.derived("service definitions", this::derive);
+
+  Dispatch(Handlers handlers, Handlers demo) {
+    this.handlers = handlers;
+    this.demo = demo;
+  }
+
+  /** True if some Java handler may block, so that some calls need a thread of their own. */
+  boolean anyMayBlock() {
+    return !handlers.allNonBlocking();
+  }
+
+  /** True if calls of {@code fullMethodName} go to a handler that may block. */
+  boolean mayBlock(String fullMethodName) {
+    return handlers.find(fullMethodName).isPresent() && !handlers.isNonBlocking(fullMethodName);
+  }
+
+  private Services derive(Contract contract, Contract previous) throws ContractException {
+    if (previous != null) {
+      keepsHandledMethods(previous.schema(), contract.schema());
+    }
+    List<ServerServiceDefinition> definitions = new ArrayList<>();
+    Map<String, ServerMethodDefinition<?, ?>> methods = new HashMap<>();
+    VersionHeader version = new VersionHeader(contract.version());
+    for (Descriptors.ServiceDescriptor service : contract.schema().services()) {
+      ServerServiceDefinition definition =
+          ServerInterceptors.intercept(define(service, contract), version);
+      definitions.add(definition);
+      for (ServerMethodDefinition<?, ?> method : definition.getMethods()) {
+        methods.put(method.getMethodDescriptor().getFullMethodName(), method);
+      }
+    }
+    return new Services(List.copyOf(definitions), Map.copyOf(methods));
+  }
+
+  /**
+   * Refuses a contract that drops a method a Java handler answers now: the handler was written for
+   * it, so its disappearance is a mistake whatever the breaking-change mode.
+   */
+  private void keepsHandledMethods(Schema served, Schema next) throws ContractException {
+    for (String method : handlers.methods()) {
+      if (served.findMethod(method).isPresent() && next.findMethod(method).isEmpty()) {
+        throw new ContractException("method " + method + " is answered by the handler "
+            + handlers.find(method).orElseThrow().getClass().getName() + ", but the new contract"
+            + " no longer has it; keep the method in the contract, or remove its handler first");
+      }
+    }
+  }
+
+  private ServerServiceDefinition define(Descriptors.ServiceDescriptor service, Contract contract)
+      throws ContractException {
+    List<MethodDescriptor<InputStream, InputStream>> methods = new ArrayList<>();
+    for (Descriptors.MethodDescriptor method : service.getMethods()) {
+      methods.add(
+          MethodDescriptor.<InputStream, InputStream>newBuilder()
+              .setType(Schema.methodType(method))
+              .setFullMethodName(Schema.fullMethodName(method))
+              .setRequestMarshaller(BYTES)
+              .setResponseMarshaller(BYTES)
+              .setSchemaDescriptor(new SchemaSuppliers.Method(method))
+              .build());
+    }
+    ServiceDescriptor.Builder descriptor =
+        ServiceDescriptor.newBuilder(service.getFullName())
+            .setSchemaDescriptor(new SchemaSuppliers.Service(service));
+    methods.forEach(descriptor::addMethod);
+    // grpc-java insists on the very MethodDescriptor instances of the ServiceDescriptor here.
+    ServerServiceDefinition.Builder definition = ServerServiceDefinition.builder(descriptor.build());
+    for (int i = 0; i < methods.size(); i++) {
+      definition.addMethod(methods.get(i), answer(service.getMethods().get(i), contract));
+    }
+    return definition.build();
+  }
+
+  /** The tiers, in order: the first that has something for the method answers it. */
+  private ServerCallHandler<InputStream, InputStream> answer(
+      Descriptors.MethodDescriptor method, Contract contract) throws ContractException {
+    String name = Schema.fullMethodName(method);
+    MethodHandler handler = handlers.find(name).orElse(null);
+    if (handler != null) {
+      return HandlerCalls.of(method, handler);
+    }
+    MethodHandler bundled = demo.find(name).orElse(null);
+    if (bundled != null) {
+      return HandlerCalls.of(method, bundled);
+    }
+    return unimplemented(name);
+  }
+
+  private static ServerCallHandler<InputStream, InputStream> unimplemented(String name) {
+    Status status =
+        Status.UNIMPLEMENTED.withDescription(
+            "method " + name + " is in the served contract but nothing answers it: register a"
+                + " HandlerProvider for it, or route its service to an upstream");
+    return (call, headers) -> {
+      call.close(status, new Metadata());
+      return new ServerCall.Listener<>() {};
+    };
+  }
+}
