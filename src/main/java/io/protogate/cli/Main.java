@@ -24,6 +24,7 @@ public final class Main {
     subcommands.put("call", CallCommand::new);
     subcommands.put("list", ListCommand::new);
     subcommands.put("describe", DescribeCommand::new);
+    subcommands.put("breaking", BreakingCommand::new);
     return subcommands;
   }
 
