@@ -22,6 +22,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -69,7 +70,7 @@ public final class BreakingChanges {
   }
 
   private static <T> void pairs(List<T> previous, List<T> next, Function<T, String> key,
-      Pair<T> compare) {
+      BiConsumer<T, T> compare) {
     Map<String, T> now = byKey(next, key);
     for (T old : previous) {
       T same = now.get(key.apply(old));
@@ -77,10 +78,6 @@ public final class BreakingChanges {
         compare.accept(old, same);
       }
     }
-  }
-
-  private interface Pair<T> {
-    void accept(T old, T now);
   }
 
   private static <T> Map<String, T> byKey(List<T> items, Function<T, String> key) {
@@ -175,8 +172,8 @@ public final class BreakingChanges {
       }
       if (report.json() && !values.stream().allMatch(v -> now.isReservedName(v.getName()))) {
         report.add("ENUM_VALUE_NO_DELETE_UNLESS_NAME_RESERVED", now, subject,
-            "deleted without reserving its name; JSON callers still send " + quoted(values)
-                + ": reserve it");
+            "deleted without reserving its name; add 'reserved " + quoted(values, ", ")
+                + ";' so that no later value takes the name JSON callers still send");
       }
     });
     if (report.json() && jsonFormat(old) == JsonFormat.ALLOW
@@ -195,14 +192,15 @@ public final class BreakingChanges {
       return;
     }
     for (EnumValueDescriptor value : now) {
-      report.add("ENUM_VALUE_SAME_NAME", value, subject, "renamed to " + quoted(now)
-          + "; JSON callers send " + quoted(old));
+      report.add("ENUM_VALUE_SAME_NAME", value, subject, "renamed to " + now.stream()
+          .map(EnumValueDescriptor::getName).sorted().collect(Collectors.joining(" and "))
+          + "; JSON callers send " + quoted(old, " or "));
     }
   }
 
-  private static String quoted(List<EnumValueDescriptor> values) {
+  private static String quoted(List<EnumValueDescriptor> values, String separator) {
     return values.stream().map(v -> "\"" + v.getName() + "\"").sorted()
-        .collect(Collectors.joining(" or "));
+        .collect(Collectors.joining(separator));
   }
 
   private static Map<Integer, List<EnumValueDescriptor>> valuesByNumber(EnumDescriptor type) {
@@ -247,7 +245,8 @@ public final class BreakingChanges {
     if (!was.getFullName().equals(is.getFullName())) {
       report.add("RPC_SAME_" + which.toUpperCase(Locale.ROOT) + "_TYPE", now, subject,
           which + " type changed from " + was.getFullName() + " to " + is.getFullName()
-              + "; callers send and read the old one");
+              + "; callers still " + (which.equals("request") ? "send" : "expect") + " a "
+              + was.getFullName());
     }
   }
 
@@ -274,9 +273,12 @@ public final class BreakingChanges {
       }
       if (!lost.isEmpty()) {
         boolean isEnum = now instanceof EnumDescriptor;
+        String reserved = rangeText(range[0], range[1], max);
+        String change = lost.equals(List.of(reserved)) ? "reserved " + reserved + " removed"
+            : "reserved " + reserved + " shrunk: " + String.join(", ", lost)
+                + " no longer reserved";
         report.add(isEnum ? "RESERVED_ENUM_NO_DELETE" : "RESERVED_MESSAGE_NO_DELETE", now, name,
-            "reserved " + rangeText(range[0], range[1], max) + " no longer covers "
-                + String.join(", ", lost) + "; a later " + (isEnum ? "value" : "field")
+            change + "; a later " + (isEnum ? "value" : "field")
                 + " there would give old callers' data another meaning");
       }
     }

@@ -121,6 +121,22 @@ class BreakingChangesTest {
   }
 
   @Test
+  void enumValueRenamed_andReservedRangeShrunk_sayWhatJsonCallersSendAndWhatIsNoLongerReserved()
+      throws Exception {
+    String old = ITEM + "enum State { STATE_UNSPECIFIED = 0; ACTIVE = 1; reserved 5 to 9; }\n";
+    Schema next = compile(ITEM
+        + "enum State { STATE_UNSPECIFIED = 0; LIVE = 1; reserved 5 to 6, 9; }\n");
+
+    assertEquals(List.of(
+        "shop/v1/item.proto:13: shop.v1.State: reserved 5 to 9 shrunk: 7 to 8 no longer reserved;"
+            + " a later value there would give old callers' data another meaning"
+            + " [RESERVED_ENUM_NO_DELETE]",
+        "shop/v1/item.proto:13: shop.v1.State.ACTIVE (value 1): renamed to LIVE; JSON callers"
+            + " send \"ACTIVE\" [ENUM_VALUE_SAME_NAME]"),
+        findings(compile(old), next, RuleSet.WIRE_JSON));
+  }
+
+  @Test
   void setWithoutSourceInfo_findingHasFileButNoLine() throws Exception {
     FileDescriptorSet.Builder bare = FileDescriptorSet.parseFrom(Protoc.compile(dir,
         Map.of("shop/v1/item.proto", ITEM.replace("string name = 2;", "bytes name = 2;"))))
