@@ -99,31 +99,28 @@ public final class Reloader {
     if (next.version().equals(current.version())) {
       return;
     }
+    List<Finding> findings = breaking == Breaking.OFF ? List.of()
+        : BreakingChanges.between(current.schema(), next, RuleSet.WIRE_JSON);
     try {
-      checkBreaking(current.schema(), next);
+      refuseIfRejecting(findings);
       server.contract().swap(current, current.withSchema(next));
     } catch (ContractException e) {
       listener.rejected(e.getMessage());
       return;
     }
+    findings.forEach(f -> logger.warning("breaking change, swapped anyway (--breaking=warn): " + f));
     listener.swapped(next);
   }
 
-  /** Logs each breaking change on its own line; in reject mode, refuses the contract. */
-  private void checkBreaking(Schema served, Schema next) throws ContractException {
-    if (breaking == Breaking.OFF) {
+  /** In reject mode, logs each breaking change on its own line and refuses the contract. */
+  private void refuseIfRejecting(List<Finding> findings) throws ContractException {
+    if (breaking != Breaking.REJECT || findings.isEmpty()) {
       return;
     }
-    List<Finding> findings = BreakingChanges.between(served, next, RuleSet.WIRE_JSON);
-    for (Finding finding : findings) {
-      logger.warning((breaking == Breaking.REJECT ? "breaking change: "
-          : "breaking change, swapping anyway (--breaking=warn): ") + finding);
-    }
-    if (breaking == Breaking.REJECT && !findings.isEmpty()) {
-      throw new ContractException(findings.size() + " breaking change"
-          + (findings.size() == 1 ? "" : "s") + " (--breaking=reject), the first: "
-          + findings.get(0) + "; restore or reserve what the findings name, or serve with"
-          + " --breaking=warn to swap anyway");
-    }
+    findings.forEach(f -> logger.warning("breaking change: " + f));
+    throw new ContractException(findings.size() + " breaking change"
+        + (findings.size() == 1 ? "" : "s") + " (--breaking=reject), the first: "
+        + findings.get(0) + "; restore or reserve what the findings name, or serve with"
+        + " --breaking=warn to swap anyway");
   }
 }
