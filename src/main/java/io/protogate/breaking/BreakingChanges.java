@@ -144,8 +144,8 @@ public final class BreakingChanges {
   }
 
   /**
-   * Declared {@code required} (proto2). Like buf, an editions {@code LEGACY_REQUIRED} field does not
-   * count here; its cardinality change is reported by the cardinality rule.
+   * Declared {@code required} (proto2). Like buf, an editions {@code LEGACY_REQUIRED} field does
+   * not count here; its cardinality change is reported by the cardinality rule.
    */
   private static boolean required(FieldDescriptor field) {
     return field.toProto().getLabel() == FieldDescriptorProto.Label.LABEL_REQUIRED;

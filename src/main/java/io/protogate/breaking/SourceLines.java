@@ -58,7 +58,8 @@ final class SourceLines {
     if (element instanceof Descriptor message) {
       messagePath(message, path);
     } else if (element instanceof FieldDescriptor field) {
-      Descriptor scope = field.isExtension() ? field.getExtensionScope() : field.getContainingType();
+      Descriptor scope =
+          field.isExtension() ? field.getExtensionScope() : field.getContainingType();
       if (scope == null) {
         path.addAll(List.of(FILE_EXTENSION, field.getIndex()));
       } else {

@@ -108,7 +108,8 @@ public final class Reloader {
       listener.rejected(e.getMessage());
       return;
     }
-    findings.forEach(f -> logger.warning("breaking change, swapped anyway (--breaking=warn): " + f));
+    findings.forEach(
+        f -> logger.warning("breaking change, swapped anyway (--breaking=warn): " + f));
     listener.swapped(next);
   }
 

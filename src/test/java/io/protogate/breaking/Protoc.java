@@ -48,8 +48,9 @@ public final class Protoc {
         ? Files.find(generated, 3, (path, attributes) -> path.getFileName().toString()
             .matches("protoc-.*\\.exe") && Files.isExecutable(path))
         : Stream.empty()) {
-      return found.findFirst().map(Path::toAbsolutePath).orElseThrow(() -> new IllegalStateException("no protoc under "
-          + generated + ": run the build (./mvnw generate-resources) first"));
+      return found.findFirst().map(Path::toAbsolutePath).orElseThrow(() ->
+          new IllegalStateException("no protoc under " + generated
+              + ": run the build (./mvnw generate-resources) first"));
     }
   }
 }

@@ -23,7 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ServeBreakingTest {
   private static final Pattern STARTED =
       Pattern.compile("on 127\\.0\\.0\\.1:(\\d+) .*contract version (\\w+)");
-  private static final String HELLO = "{\"data\": \"xiao gang\", \"skill\": {\"name\": \"engineer\"}}";
+  private static final String HELLO =
+      "{\"data\": \"xiao gang\", \"skill\": {\"name\": \"engineer\"}}";
 
   @Test
   void reject_fileSwappedForABreakingContract_keepsServingAndLogsEachChange(@TempDir Path dir)

@@ -67,7 +67,8 @@ class HotSwapTest {
         .demoHandlers(BuiltinHandlers.demo())
         .build()
         .start();
-    Reloader reloader = new Reloader(List.of(dir), server, Reloader.Breaking.WARN, new Reloader.Listener() {
+    Reloader reloader =
+        new Reloader(List.of(dir), server, Reloader.Breaking.WARN, new Reloader.Listener() {
       @Override
       public void swapped(Schema schema) {}
 
