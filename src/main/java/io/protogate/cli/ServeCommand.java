@@ -68,6 +68,16 @@ final class ServeCommand implements Callable<Integer> {
       + " change (SIGHUP still reloads).")
   boolean noWatch;
 
+  @Option(names = "--reload-settle", paramLabel = "MILLIS", description = "After a change to the"
+      + " --descriptors paths, reload once they have been quiet this long (default:"
+      + " ${DEFAULT-VALUE}).")
+  long reloadSettleMillis = 300;
+
+  @Option(names = "--reload-max-delay", paramLabel = "MILLIS", description = "Reload at the"
+      + " latest this long after a change, even if the paths are still being written (default:"
+      + " ${DEFAULT-VALUE}).")
+  long reloadMaxDelayMillis = 2000;
+
   @Option(names = "--breaking", paramLabel = "warn|reject|off", description = "What a reload does"
       + " with a contract that breaks callers of the one served (buf's WIRE_JSON rules, and a"
       + " service or method removed): warn swaps it in and logs each change, reject keeps the"
@@ -96,6 +106,11 @@ final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     Reloader.Breaking mode = breakingMode();
+    if (reloadSettleMillis < 0 || reloadMaxDelayMillis < reloadSettleMillis) {
+      throw new CliException(CliException.USAGE, "--reload-settle " + reloadSettleMillis
+          + " and --reload-max-delay " + reloadMaxDelayMillis + ": expected 0 <= settle <= max"
+          + " delay");
+    }
     Schema schema = descriptors.isEmpty()
         ? SchemaLoader.fromSources(BundledDescriptors.sources())
         : SchemaLoader.load(descriptors);
@@ -124,7 +139,8 @@ final class ServeCommand implements Callable<Integer> {
     Reloader reloader = descriptors.isEmpty() ? null
         : new Reloader(descriptors, server, mode);
     DescriptorWatcher watcher = reloader == null || noWatch
-        ? null : DescriptorWatcher.start(reloader, Duration.ofMillis(300));
+        ? null : DescriptorWatcher.start(reloader, Duration.ofMillis(reloadSettleMillis),
+            Duration.ofMillis(reloadMaxDelayMillis));
     CountDownLatch stop = new CountDownLatch(1);
     // Handling the signals ourselves (instead of a shutdown hook) lets a graceful stop exit 0.
     Signal.handle(new Signal("TERM"), signal -> stop.countDown());

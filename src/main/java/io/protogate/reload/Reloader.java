@@ -82,6 +82,11 @@ public final class Reloader {
     return paths;
   }
 
+  /** Reports a reload that failed outside {@link #reload}'s own checks. */
+  void rejected(String problem) {
+    listener.rejected(problem);
+  }
+
   /**
    * Loads and, if the contract changed, swaps. Serialized: two reloads never interleave. Breaking
    * changes are computed against the contract really served, and the swap is refused if another
