@@ -1,5 +1,6 @@
 package io.protogate.descriptor;
 
+import com.google.api.AnnotationsProto;
 import com.google.protobuf.AnyProto;
 import com.google.protobuf.ApiProto;
 import com.google.protobuf.DescriptorProtos;
@@ -13,6 +14,7 @@ import com.google.protobuf.Descriptors.DescriptorValidationException;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.DurationProto;
 import com.google.protobuf.EmptyProto;
+import com.google.protobuf.ExtensionRegistry;
 import com.google.protobuf.FieldMaskProto;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.SourceContextProto;
@@ -63,6 +65,19 @@ public final class SchemaLoader {
     };
   }
 
+  /**
+   * The options the gateway reads from a loaded contract. Without them in the registry a method's
+   * {@code google.api.http} rule stays an unknown field of its options and HTTP/JSON routes
+   * cannot be built from it.
+   */
+  private static final ExtensionRegistry OPTIONS = optionExtensions();
+
+  private static ExtensionRegistry optionExtensions() {
+    ExtensionRegistry registry = ExtensionRegistry.newInstance();
+    registry.add(AnnotationsProto.http);
+    return registry.getUnmodifiable();
+  }
+
   private SchemaLoader() {}
 
   /** Loads every descriptor set at the given files or directories. */
@@ -102,7 +117,7 @@ public final class SchemaLoader {
     }
     FileDescriptorSet set;
     try {
-      set = FileDescriptorSet.parseFrom(source.bytes());
+      set = FileDescriptorSet.parseFrom(source.bytes(), OPTIONS);
     } catch (InvalidProtocolBufferException e) {
       throw new SchemaException(
           source.name(), "not a descriptor set (" + e.getMessage() + ")" + HOW_TO_MAKE, e);
