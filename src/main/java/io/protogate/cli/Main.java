@@ -25,6 +25,7 @@ public final class Main {
     subcommands.put("call", CallCommand::new);
     subcommands.put("list", ListCommand::new);
     subcommands.put("describe", DescribeCommand::new);
+    subcommands.put("breaking", BreakingCommand::new);
     return subcommands;
   }
 
@@ -53,6 +54,7 @@ public final class Main {
       }
     });
     return commandLine
+        .setCaseInsensitiveEnumValuesAllowed(true)
         .setParameterExceptionHandler(
             (e, args) -> {
               CommandLine failed = e.getCommandLine();

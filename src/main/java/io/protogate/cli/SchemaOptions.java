@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -92,13 +93,10 @@ final class SchemaOptions {
     if (!protosets.isEmpty()) {
       return SchemaLoader.load(protosets);
     }
-    FileDescriptorSet set;
-    try {
-      String wanted = symbol == null || protosetOut != null ? null : symbol.replace('/', '.');
-      set = ReflectionClient.fetch(channel, connection.connectTimeout(), wanted);
-    } catch (StatusRuntimeException e) {
-      throw connection.failure(e.getStatus(), address, "reading the contract through reflection");
-    }
+    String wanted = symbol == null || protosetOut != null
+        ? null : symbol.replace('/', '.').replaceFirst("^\\.", "");
+    FileDescriptorSet set = reflect(channel, connection, address, connection.connectTimeout(),
+        wanted);
     if (protosetOut != null) {
       try {
         Files.write(protosetOut, set.toByteArray());
@@ -106,6 +104,23 @@ final class SchemaOptions {
         throw new UncheckedIOException("cannot write " + protosetOut + ": " + e.getMessage(), e);
       }
     }
+    return fromServer(set, address);
+  }
+
+  /**
+   * The contract a server serves, as reflection tells it: the file of {@code symbol} and its
+   * imports, or everything when it is null. A server out of reach is a one-line failure.
+   */
+  static FileDescriptorSet reflect(Channel channel, ConnectionOptions connection, String address,
+      Duration timeout, String symbol) {
+    try {
+      return ReflectionClient.fetch(channel, timeout, symbol);
+    } catch (StatusRuntimeException e) {
+      throw connection.failure(e.getStatus(), address, "reading the contract through reflection");
+    }
+  }
+
+  static Schema fromServer(FileDescriptorSet set, String address) {
     return SchemaLoader.fromSources(
         List.of(new DescriptorSource("reflection:" + address, set.toByteArray())));
   }

@@ -175,9 +175,13 @@ final class ServeCommand implements Callable<Integer> {
       + " ${DEFAULT-VALUE}).")
   long reloadMaxDelayMillis = 2000;
 
-  @Option(names = "--reject-breaking", description = "Refuse a reloaded contract that breaks"
-      + " callers (a method removed or its call type changed, a field number reused with another"
-      + " type); without it such changes are logged as warnings and swapped in.")
+  @Option(names = "--breaking", paramLabel = "warn|reject|off", description = "What a reload does"
+      + " with a contract that breaks callers of the one served (buf's WIRE_JSON rules, and a"
+      + " service or method removed): warn swaps it in and logs each change, reject keeps the"
+      + " served contract, off does not check (default: warn).")
+  Reloader.Breaking breaking;
+
+  @Option(names = "--reject-breaking", description = "The same as --breaking=reject.")
   boolean rejectBreaking;
 
   @Option(names = "--tls-cert", paramLabel = "FILE", description = "Serve TLS with this"
@@ -255,6 +259,7 @@ final class ServeCommand implements Callable<Integer> {
     checkHost();
     List<Route> flagRoutes = flagRoutes();
     Routes routes = routes(file, flagRoutes);
+    Reloader.Breaking mode = breakingMode();
     if (reloadSettleMillis < 0 || reloadMaxDelayMillis < reloadSettleMillis) {
       throw new CliException(CliException.USAGE, "--reload-settle " + reloadSettleMillis
           + " and --reload-max-delay " + reloadMaxDelayMillis + ": expected 0 <= settle <= max"
@@ -300,7 +305,8 @@ final class ServeCommand implements Callable<Integer> {
         .build();
     server.start();
     try {
-      return serve(schema, server, reloader(server, file, flagRoutes), stubAnswers.history());
+      return serve(schema, server, reloader(server, file, flagRoutes, mode),
+          stubAnswers.history());
     } catch (Exception | Error e) {
       // A step after start-up failed: the port and the threads must not outlive it.
       server.stopNow();
@@ -330,13 +336,14 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   /** What reloads the contract: the descriptor paths and the config file, or null if neither. */
-  private Reloader reloader(ProtogateServer server, ConfigFile file, List<Route> flagRoutes) {
+  private Reloader reloader(ProtogateServer server, ConfigFile file, List<Route> flagRoutes,
+      Reloader.Breaking mode) {
     if (file != null) {
       List<Path> watched = new ArrayList<>(descriptors);
       watched.add(file.file());
-      return new Reloader(() -> reread(flagRoutes), watched, server, rejectBreaking);
+      return new Reloader(() -> reread(flagRoutes), watched, server, mode);
     }
-    return descriptors.isEmpty() ? null : new Reloader(descriptors, server, rejectBreaking);
+    return descriptors.isEmpty() ? null : new Reloader(descriptors, server, mode);
   }
 
   private int serve(
@@ -521,6 +528,15 @@ final class ServeCommand implements Callable<Integer> {
         given("--descriptors") || file.config().getDescriptorsCount() == 0
             ? descriptors : file.descriptors(),
         contract -> contract.with(UpstreamRouting.ROUTES, routes));
+  }
+
+  private Reloader.Breaking breakingMode() {
+    if (rejectBreaking && breaking != null && breaking != Reloader.Breaking.REJECT) {
+      throw new CliException(CliException.USAGE,
+          "--reject-breaking contradicts --breaking=" + breaking + ": give one of them");
+    }
+    return rejectBreaking ? Reloader.Breaking.REJECT
+        : breaking == null ? Reloader.Breaking.WARN : breaking;
   }
 
   private HttpPort startHttp(ProtogateServer server, History stubHistory) throws CliException {

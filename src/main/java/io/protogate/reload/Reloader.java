@@ -1,5 +1,8 @@
 package io.protogate.reload;
 
+import io.protogate.breaking.BreakingChanges;
+import io.protogate.breaking.Finding;
+import io.protogate.breaking.RuleSet;
 import io.protogate.contract.Contract;
 import io.protogate.contract.ContractException;
 import io.protogate.descriptor.BundledDescriptors;
@@ -10,6 +13,7 @@ import io.protogate.server.ProtogateServer;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.logging.Logger;
@@ -17,10 +21,28 @@ import java.util.logging.Logger;
 /**
  * Loads a server's descriptor paths again and swaps the result in when the contract changed. A
  * set that does not load (broken, half-written, an import that no longer resolves) or does not
- * fit the handlers is rejected whole: the last good contract keeps serving.
+ * fit the handlers is rejected whole: the last good contract keeps serving. Before every swap the
+ * new contract is checked for changes that break callers of the one served ({@link
+ * BreakingChanges}, WIRE_JSON rules), and what happens to them is the {@link Breaking} mode's call.
  */
 public final class Reloader {
   private static final Logger logger = Logger.getLogger(Reloader.class.getName());
+
+  /** What a reload does with a contract that breaks callers. */
+  public enum Breaking {
+    /** Swap it in, and log each breaking change on its own line. */
+    WARN,
+    /** Keep the contract served, and log each breaking change and the refusal. */
+    REJECT,
+    /** Swap it in without looking. */
+    OFF;
+
+    /** The spelling of the {@code serve --breaking} flag. */
+    @Override
+    public String toString() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   /** What became of a reload. */
   public interface Listener {
@@ -40,15 +62,14 @@ public final class Reloader {
   private final List<Path> paths;
   private final ProtogateServer server;
   private final Listener listener;
-  private final boolean rejectBreaking;
+  private final Breaking breaking;
 
   /**
-   * Reloads {@code paths} into {@code server}. Changes that break callers are logged as warnings
-   * and, when {@code rejectBreaking} is set, refused.
+   * Reloads {@code paths} into {@code server}, treating breaking changes as {@code breaking}.
    */
   public Reloader(
-      List<Path> paths, ProtogateServer server, boolean rejectBreaking, Listener listener) {
-    this(() -> new Inputs(paths, null), paths, server, rejectBreaking, listener);
+      List<Path> paths, ProtogateServer server, Breaking breaking, Listener listener) {
+    this(() -> new Inputs(paths, null), paths, server, breaking, listener);
   }
 
   /**
@@ -56,23 +77,23 @@ public final class Reloader {
    * refuse a reload, saying why), watching {@code watched}.
    */
   public Reloader(Supplier<Inputs> source, List<Path> watched, ProtogateServer server,
-      boolean rejectBreaking, Listener listener) {
+      Breaking breaking, Listener listener) {
     this.source = source;
     this.paths = List.copyOf(watched);
     this.server = server;
-    this.rejectBreaking = rejectBreaking;
+    this.breaking = breaking;
     this.listener = listener;
   }
 
   /** A reloader that logs every swap and every rejected set. */
-  public Reloader(List<Path> paths, ProtogateServer server, boolean rejectBreaking) {
-    this(() -> new Inputs(paths, null), paths, server, rejectBreaking);
+  public Reloader(List<Path> paths, ProtogateServer server, Breaking breaking) {
+    this(() -> new Inputs(paths, null), paths, server, breaking);
   }
 
   /** A reloader of {@code source}, watching {@code watched}, that logs every swap and rejection. */
   public Reloader(Supplier<Inputs> source, List<Path> watched, ProtogateServer server,
-      boolean rejectBreaking) {
-    this(source, watched, server, rejectBreaking, new Listener() {
+      Breaking breaking) {
+    this(source, watched, server, breaking, new Listener() {
       @Override
       public void swapped(Schema schema) {
         logger.info("now serving contract version " + schema.version() + ": "
@@ -82,7 +103,7 @@ public final class Reloader {
       @Override
       public void rejected(String problem) {
         logger.warning("reload rejected, still serving contract version "
-            + server.schema().version() + ": " + problem);
+            + server.contract().current().version() + ": " + problem);
       }
     });
   }
@@ -117,16 +138,10 @@ public final class Reloader {
     if (next.version().equals(current.version()) && inputs.settings() == null) {
       return;
     }
-    List<String> breaking = BreakingChanges.between(current.schema(), next);
-    if (!breaking.isEmpty()) {
-      if (rejectBreaking) {
-        listener.rejected("the new contract breaks callers (--reject-breaking): "
-            + String.join("; ", breaking));
-        return;
-      }
-      breaking.forEach(change -> logger.warning("breaking change, swapping anyway: " + change));
-    }
+    List<Finding> findings = breaking == Breaking.OFF ? List.of()
+        : BreakingChanges.between(current.schema(), next, RuleSet.WIRE_JSON);
     try {
+      refuseIfRejecting(findings);
       Contract proposed = current.withSchema(next);
       server.contract().swap(current,
           inputs.settings() == null ? proposed : inputs.settings().apply(proposed));
@@ -134,6 +149,20 @@ public final class Reloader {
       listener.rejected(e.getMessage());
       return;
     }
+    findings.forEach(
+        f -> logger.warning("breaking change, swapped anyway (--breaking=warn): " + f));
     listener.swapped(next);
+  }
+
+  /** In reject mode, logs each breaking change on its own line and refuses the contract. */
+  private void refuseIfRejecting(List<Finding> findings) throws ContractException {
+    if (breaking != Breaking.REJECT || findings.isEmpty()) {
+      return;
+    }
+    findings.forEach(f -> logger.warning("breaking change: " + f));
+    throw new ContractException(findings.size() + " breaking change"
+        + (findings.size() == 1 ? "" : "s") + " (--breaking=reject), the first: "
+        + findings.get(0) + "; restore or reserve what the findings name, or serve with"
+        + " --breaking=warn to swap anyway");
   }
 }

@@ -84,6 +84,9 @@ final class Dispatch {
   }
 
   private Services derive(Contract contract, Contract previous) throws ContractException {
+    if (previous != null) {
+      keepsHandledMethods(previous.schema(), contract.schema());
+    }
     List<ServerServiceDefinition> definitions = new ArrayList<>();
     Map<String, ServerMethodDefinition<?, ?>> methods = new HashMap<>();
     VersionHeader version = new VersionHeader(contract.version());
@@ -96,6 +99,20 @@ final class Dispatch {
       }
     }
     return new Services(List.copyOf(definitions), Map.copyOf(methods));
+  }
+
+  /**
+   * Refuses a contract that drops a method a Java handler answers now: the handler was written for
+   * it, so its disappearance is a mistake whatever the breaking-change mode.
+   */
+  private void keepsHandledMethods(Schema served, Schema next) throws ContractException {
+    for (String method : handlers.methods()) {
+      if (served.findMethod(method).isPresent() && next.findMethod(method).isEmpty()) {
+        throw new ContractException("method " + method + " is answered by the handler "
+            + handlers.find(method).orElseThrow().getClass().getName() + ", but the new contract"
+            + " no longer has it; keep the method in the contract, or remove its handler first");
+      }
+    }
   }
 
   private ServerServiceDefinition define(Descriptors.ServiceDescriptor service, Contract contract)

@@ -240,7 +240,7 @@ class ServeCommandTest {
   }
 
   /** Reads lines until one contains {@code text}; returns it, or fails at end of output. */
-  private static String readUntil(BufferedReader output, String text) throws IOException {
+  static String readUntil(BufferedReader output, String text) throws IOException {
     String line;
     while ((line = output.readLine()) != null) {
       if (line.contains(text)) {

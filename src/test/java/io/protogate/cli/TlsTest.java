@@ -95,6 +95,25 @@ class TlsTest {
   // --- TLS: the server has a certificate, the client need not have one.
 
   @Test
+  void breakingAgainstServer_readsTheContractOverMutualTls() {
+    Result result = run("breaking", "descriptors", "--against-server", mtlsAddress,
+        "--cacert", caCert.getPath(), "--cert", clientCert.getPath(), "--key",
+        clientKey.getPath());
+
+    assertEquals(0, result.exit(), result.err());
+    assertEquals("no breaking changes (WIRE_JSON) against " + mtlsAddress + "\n", result.err());
+  }
+
+  @Test
+  void breakingAgainstServer_withoutClientCertificate_failsInOneLine() {
+    Result result = run("breaking", "descriptors", "--against-server", mtlsAddress,
+        "--cacert", caCert.getPath());
+
+    assertEquals(1, result.exit(), result.err());
+    assertOneLineError(result, mtlsAddress, "--cert and --key");
+  }
+
+  @Test
   void callSucceeds_withCaCert() {
     Result result = run("call", "--cacert", caCert.getPath(), tlsAddress, METHOD, "-d", HELLO);
 

@@ -224,7 +224,7 @@ class DescriptorWatcherTest {
   }
 
   private static Reloader reloader(ProtogateServer server, Path path, Reloader.Listener listener) {
-    return new Reloader(List.of(path), server, false, listener);
+    return new Reloader(List.of(path), server, Reloader.Breaking.WARN, listener);
   }
 
   private void assertServes(ProtogateServer server, FileDescriptorSet set, String when)

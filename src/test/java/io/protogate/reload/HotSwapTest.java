@@ -67,7 +67,8 @@ class HotSwapTest {
         .demoHandlers(BuiltinHandlers.demo())
         .build()
         .start();
-    Reloader reloader = new Reloader(List.of(dir), server, false, new Reloader.Listener() {
+    Reloader reloader =
+        new Reloader(List.of(dir), server, Reloader.Breaking.WARN, new Reloader.Listener() {
       @Override
       public void swapped(Schema schema) {}
 
@@ -144,7 +145,7 @@ class HotSwapTest {
     try (ProtogateServer server = ProtogateServer.builder(SchemaLoader.load(List.of(file)))
             .port(0).handlers(Handlers.builder().build()).build().start();
         DescriptorWatcher watcher = DescriptorWatcher.start(
-            new Reloader(List.of(file), server, false), Duration.ofMillis(100),
+            new Reloader(List.of(file), server, Reloader.Breaking.WARN), Duration.ofMillis(100),
             Duration.ofSeconds(2))) {
       // Editors write a new file and rename it over the old one.
       Path temporary = Files.write(dir.resolve("hello.desc.tmp"), changed.toByteArray());
