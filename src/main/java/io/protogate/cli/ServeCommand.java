@@ -4,6 +4,8 @@ import com.google.protobuf.Descriptors;
 import com.google.protobuf.DynamicMessage;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
+import io.protogate.admin.AdminServer;
+import io.protogate.admin.Telemetry;
 import io.protogate.client.Connection;
 import io.protogate.client.DynamicCalls;
 import io.protogate.descriptor.BundledDescriptors;
@@ -85,6 +87,23 @@ final class ServeCommand implements Callable<Integer> {
       + " certificates signed by this CA (PEM): mutual TLS.")
   File tlsClientCa;
 
+  @Option(names = "--admin-port", paramLabel = "PORT", description = "Serve /metrics, /healthz,"
+      + " /readyz, /contract and POST /reload on this port (0 picks a free one). Off by default.")
+  Integer adminPort;
+
+  @Option(names = "--admin-host", description = "Address the admin port binds (default:"
+      + " ${DEFAULT-VALUE}).")
+  String adminHost = "127.0.0.1";
+
+  @Option(names = "--access-log", paramLabel = "FILE", description = "Write one JSON line per"
+      + " call to FILE (appended), or - for standard output. Off by default.")
+  String accessLog;
+
+  @Option(names = "--drain-delay", paramLabel = "SECONDS", description = "On SIGTERM or Ctrl-C,"
+      + " how long /readyz answers not-ready while calls are still taken, so that balancers"
+      + " stop sending them, before the graceful stop (default: ${DEFAULT-VALUE}).")
+  long drainDelaySeconds = 0;
+
   @Option(names = "--demo", description = "Once serving, call " + DEMO_METHOD + " over the"
       + " network and print the request and the response.")
   boolean demo;
@@ -107,6 +126,11 @@ final class ServeCommand implements Callable<Integer> {
       }
       builder.requireClientCertificates(tlsClientCa);
     }
+    Telemetry telemetry = adminPort == null && accessLog == null ? null
+        : accessLog == null ? Telemetry.create() : Telemetry.withAccessLog(accessLog);
+    if (telemetry != null) {
+      builder.intercept(telemetry.interceptor());
+    }
     ProtogateServer server = builder
         .host(host)
         .port(port)
@@ -119,6 +143,7 @@ final class ServeCommand implements Callable<Integer> {
     Reloader reloader = descriptors.isEmpty() ? null : new Reloader(descriptors, server, rejectBreaking);
     DescriptorWatcher watcher = reloader == null || noWatch
         ? null : DescriptorWatcher.start(reloader, Duration.ofMillis(300));
+    AdminServer admin = telemetry == null ? null : startAdmin(telemetry, server, reloader);
     CountDownLatch stop = new CountDownLatch(1);
     // Handling the signals ourselves (instead of a shutdown hook) lets a graceful stop exit 0.
     Signal.handle(new Signal("TERM"), signal -> stop.countDown());
@@ -139,19 +164,50 @@ final class ServeCommand implements Callable<Integer> {
             + ", contract version " + schema.version()
             + (reloader == null ? "" : watcher == null ? ", reloaded on SIGHUP"
                 : ", reloaded when they change or on SIGHUP")
-            + " (reflection v1 and v1alpha, health)");
+            + " (reflection v1 and v1alpha, health)"
+            + (admin == null ? "" : "; admin port " + adminHost + ":" + admin.port()));
     if (demo) {
       showDemoCall(schema, server.port());
     }
     stop.await();
+    if (admin != null) {
+      admin.drain();
+    }
+    if (drainDelaySeconds > 0) {
+      logger.info("draining: /readyz answers not-ready; stopping in " + drainDelaySeconds + " s");
+      Thread.sleep(TimeUnit.SECONDS.toMillis(drainDelaySeconds));
+    }
     logger.info("stopping: refusing new calls, waiting up to " + shutdownGraceSeconds
         + " s for calls in flight");
     if (watcher != null) {
       watcher.close();
     }
     server.close();
+    if (admin != null) {
+      admin.close();
+    }
+    if (telemetry != null) {
+      telemetry.close();
+    }
     logger.info("stopped");
     return 0;
+  }
+
+  /** Metrics, reload counts and the admin port (when asked for) of a started server. */
+  private AdminServer startAdmin(Telemetry telemetry, ProtogateServer server, Reloader reloader) {
+    telemetry.follow(server.contract());
+    if (reloader != null) {
+      telemetry.follow(reloader);
+    }
+    if (adminPort == null) {
+      return null;
+    }
+    AdminServer.Builder admin = AdminServer.builder(server, telemetry).host(adminHost)
+        .port(adminPort);
+    if (reloader != null) {
+      admin.reloader(reloader);
+    }
+    return admin.start();
   }
 
   private void showDemoCall(Schema schema, int boundPort) throws InterruptedException {

@@ -9,6 +9,8 @@ import io.protogate.server.ProtogateServer;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -26,10 +28,21 @@ public final class Reloader {
     void rejected(String problem);
   }
 
+  /**
+   * What one reload did: swapped in a new contract, found the same one, or rejected what it
+   * loaded; {@code version} is the contract served afterwards, {@code problem} why it was
+   * rejected (empty otherwise).
+   */
+  public record Outcome(Kind kind, String version, String problem) {
+    /** The three ends of a reload. */
+    public enum Kind { SWAPPED, UNCHANGED, REJECTED }
+  }
+
   private final List<Path> paths;
   private final ProtogateServer server;
   private final Listener listener;
   private final boolean rejectBreaking;
+  private final List<Consumer<Outcome>> observers = new CopyOnWriteArrayList<>();
 
   /**
    * Reloads {@code paths} into {@code server}. Changes that break callers are logged as warnings
@@ -60,6 +73,11 @@ public final class Reloader {
     });
   }
 
+  /** Calls {@code observer} with the outcome of every later reload, whatever started it. */
+  public void observe(Consumer<Outcome> observer) {
+    observers.add(observer);
+  }
+
   List<Path> paths() {
     return paths;
   }
@@ -67,35 +85,44 @@ public final class Reloader {
   /**
    * Loads and, if the contract changed, swaps. Serialized: two reloads never interleave. Breaking
    * changes are computed against the contract really served, and the swap is refused if another
-   * one happened in between.
+   * one happened in between. Returns what happened.
    */
-  public synchronized void reload() {
+  public synchronized Outcome reload() {
+    Outcome outcome = attempt();
+    observers.forEach(observer -> observer.accept(outcome));
+    return outcome;
+  }
+
+  private Outcome attempt() {
     Schema next;
     try {
       next = SchemaLoader.load(paths);
     } catch (SchemaException | UncheckedIOException e) {
-      listener.rejected(e.getMessage());
-      return;
+      return rejected(e.getMessage());
     }
     Contract current = server.contract().current();
     if (next.version().equals(current.version())) {
-      return;
+      return new Outcome(Outcome.Kind.UNCHANGED, current.version(), "");
     }
     List<String> breaking = BreakingChanges.between(current.schema(), next);
     if (!breaking.isEmpty()) {
       if (rejectBreaking) {
-        listener.rejected("the new contract breaks callers (--reject-breaking): "
+        return rejected("the new contract breaks callers (--reject-breaking): "
             + String.join("; ", breaking));
-        return;
       }
       breaking.forEach(change -> logger.warning("breaking change, swapping anyway: " + change));
     }
     try {
       server.contract().swap(current, current.withSchema(next));
     } catch (ContractException e) {
-      listener.rejected(e.getMessage());
-      return;
+      return rejected(e.getMessage());
     }
     listener.swapped(next);
+    return new Outcome(Outcome.Kind.SWAPPED, next.version(), "");
+  }
+
+  private Outcome rejected(String problem) {
+    listener.rejected(problem);
+    return new Outcome(Outcome.Kind.REJECTED, server.contract().current().version(), problem);
   }
 }

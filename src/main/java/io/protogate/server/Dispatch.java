@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The one place that decides what answers each method of a contract, in this order: a Java
@@ -115,13 +116,25 @@ final class Dispatch {
     String name = Schema.fullMethodName(method);
     MethodHandler handler = handlers.find(name).orElse(null);
     if (handler != null) {
-      return HandlerCalls.of(method, handler);
+      return answeredBy("handler", HandlerCalls.of(method, handler));
     }
     MethodHandler bundled = demo.find(name).orElse(null);
     if (bundled != null) {
-      return HandlerCalls.of(method, bundled);
+      return answeredBy("demo", HandlerCalls.of(method, bundled));
     }
-    return unimplemented(name);
+    return answeredBy("unimplemented", unimplemented(name));
+  }
+
+  /** Tells whoever asked, through {@link CallTags#ANSWERED_BY}, which tier answers the call. */
+  static ServerCallHandler<InputStream, InputStream> answeredBy(
+      String tier, ServerCallHandler<InputStream, InputStream> handler) {
+    return (call, headers) -> {
+      AtomicReference<String> slot = CallTags.ANSWERED_BY.get();
+      if (slot != null) {
+        slot.set(tier);
+      }
+      return handler.startCall(call, headers);
+    };
   }
 
   private static ServerCallHandler<InputStream, InputStream> unimplemented(String name) {
