@@ -12,6 +12,9 @@
 # Usage: bash bench/load-run.sh [ROUNDS] [REQUESTS_PER_RUN] [WARMUP_REQUESTS]
 # To put other Protogate builds in the same rotation (a commit before a change, say), list their
 # jars: COMPARE="before=/tmp/protogate-before.jar other=/path/to/protogate.jar" bash ...
+# To put this build with other serve flags in it (the cost of metrics, say), list them with
+# commas between flags: VARIANTS="metrics=--admin-port=0 log=--admin-port=0,--access-log=/dev/null"
+# BASELINES=no leaves out the two generated-stub servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
@@ -20,7 +23,9 @@ warmup=${3:-300000}
 command -v h2load >/dev/null || { echo "needs h2load: apt-get install nghttp2-client" >&2; exit 2; }
 
 ./mvnw -B -q package -DskipTests
-./mvnw -B -q -f bench/pom.xml package
+if [ "${BASELINES:-yes}" != no ]; then
+  ./mvnw -B -q -f bench/pom.xml package
+fi
 
 work=$(mktemp -d)
 pids=()
@@ -40,12 +45,21 @@ body = open(sys.argv[1], "rb").read()
 open(sys.argv[2], "wb").write(b"\x00" + struct.pack(">I", len(body)) + body)
 PY
 
-names=(protogate generated generated-direct)
-commands=(
-  "java -jar target/protogate.jar serve --descriptors descriptors/hello.desc --no-watch --port"
-  "java -cp bench/target/protogate-bench.jar GeneratedServer"
-  "java -cp bench/target/protogate-bench.jar GeneratedServer --direct-executor"
-)
+serve="java -jar target/protogate.jar serve --descriptors descriptors/hello.desc --no-watch"
+names=(protogate)
+commands=("$serve --port")
+if [ "${BASELINES:-yes}" != no ]; then
+  names+=(generated generated-direct)
+  commands+=(
+    "java -cp bench/target/protogate-bench.jar GeneratedServer"
+    "java -cp bench/target/protogate-bench.jar GeneratedServer --direct-executor"
+  )
+fi
+for variant in ${VARIANTS:-}; do
+  names+=("${variant%%=*}")
+  flags=${variant#*=}
+  commands+=("$serve ${flags//,/ } --port")
+done
 for extra in ${COMPARE:-}; do
   names+=("${extra%%=*}")
   commands+=("java -jar ${extra#*=} serve --descriptors descriptors/hello.desc --no-watch --port")
@@ -108,11 +122,19 @@ for i in "${!names[@]}"; do run "$i" "$warmup" >/dev/null; done
 
 printf '%-17s %-6s %10s %9s %9s %12s\n' server round calls/s p50_ms p99_ms cpu_us/call
 : > "$work/results"
+order=("${!names[@]}")
 for round in $(seq 1 "$rounds"); do
-  for i in "${!names[@]}"; do
+  # Every other round runs the servers in reverse (A B C C B A ...), so that a drift over time
+  # (the JIT still warming, the machine's other load) does not favour whoever runs last.
+  if (( round % 2 == 0 )); then
+    order=(); for ((i = ${#names[@]} - 1; i >= 0; i--)); do order+=("$i"); done
+  else
+    order=("${!names[@]}")
+  fi
+  for i in "${order[@]}"; do
     read -r rate p50 p99 cpu < <(run "$i" "$requests")
     printf '%-17s %-6s %10s %9s %9s %12s\n' "${names[$i]}" "$round" "$rate" "$p50" "$p99" "$cpu"
-    echo "${names[$i]} $rate $p50 $p99 $cpu" >> "$work/results"
+    echo "${names[$i]} $rate $p50 $p99 $cpu $round" >> "$work/results"
   done
 done
 rss "RSS after the runs"
@@ -126,7 +148,16 @@ for name in names:
     print(f"{name:17} {med(name, 1):10.0f} {med(name, 2):9.2f} {med(name, 3):9.2f}"
           f" {med(name, 4):12.1f}")
 for base in ("generated", "generated-direct"):
-    print(f"protogate / {base}: calls/s {med('protogate', 1) / med(base, 1):.2f},"
-          f" p99 {med('protogate', 3) / med(base, 3):.2f},"
-          f" cpu/call {med('protogate', 4) / med(base, 4):.2f}")
+    if base in names:
+        print(f"protogate / {base}: calls/s {med('protogate', 1) / med(base, 1):.2f},"
+              f" p99 {med('protogate', 3) / med(base, 3):.2f},"
+              f" cpu/call {med('protogate', 4) / med(base, 4):.2f}")
+for name in names[1:]:
+    if name not in ("generated", "generated-direct"):
+        # Paired: the ratio within each round, whose runs are back to back, then the median.
+        per_round = lambda col: statistics.median(
+            float(r[col]) / float(p[col]) for r in rows if r[0] == name
+            for p in rows if p[0] == 'protogate' and p[5] == r[5])
+        print(f"{name} / protogate (median of per-round ratios): calls/s {per_round(1):.3f},"
+              f" p99 {per_round(3):.2f}, cpu/call {per_round(4):.3f}")
 PY
