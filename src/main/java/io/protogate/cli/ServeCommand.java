@@ -11,20 +11,31 @@ import io.protogate.client.DynamicCalls;
 import io.protogate.descriptor.BundledDescriptors;
 import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
+import io.protogate.contract.ContractException;
 import io.protogate.handler.Handlers;
+import io.protogate.http.HttpJsonOptions;
+import io.protogate.http.HttpPort;
+import io.protogate.http.TranscodingHandler;
 import io.protogate.handler.builtin.BuiltinHandlers;
 import io.protogate.json.JsonCodec;
 import io.protogate.reload.DescriptorWatcher;
 import io.protogate.reload.Reloader;
 import io.protogate.server.ProtogateServer;
 import java.io.File;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -40,6 +51,9 @@ import sun.misc.Signal;
     description = "Serve every service in the given descriptor sets (default: the bundled ones).")
 final class ServeCommand implements Callable<Integer> {
   private static final Logger logger = Logger.getLogger(ServeCommand.class.getName());
+  // Held so the level sticks (JUL keeps loggers weakly): Jetty's start-up lines at INFO would
+  // bury the one line serve prints; its warnings still show.
+  private static final Logger jettyLogger = Logger.getLogger("org.eclipse.jetty");
   static final String DEMO_METHOD = "GrpcService/hello";
   static final String DEMO_REQUEST = "{\"data\": \"xiao gang\", \"skill\": {\"name\": \"engineer\"}}";
 
@@ -69,6 +83,16 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--no-watch", description = "Do not reload the --descriptors paths when they"
       + " change (SIGHUP still reloads).")
   boolean noWatch;
+
+  @Option(names = "--reload-settle", paramLabel = "MILLIS", description = "After a change to the"
+      + " --descriptors paths, reload once they have been quiet this long (default:"
+      + " ${DEFAULT-VALUE}).")
+  long reloadSettleMillis = 300;
+
+  @Option(names = "--reload-max-delay", paramLabel = "MILLIS", description = "Reload at the"
+      + " latest this long after a change, even if the paths are still being written (default:"
+      + " ${DEFAULT-VALUE}).")
+  long reloadMaxDelayMillis = 2000;
 
   @Option(names = "--reject-breaking", description = "Refuse a reloaded contract that breaks"
       + " callers (a method removed or its call type changed, a field number reused with another"
@@ -105,11 +129,36 @@ final class ServeCommand implements Callable<Integer> {
   long drainDelaySeconds = 0;
 
   @Option(names = "--demo", description = "Once serving, call " + DEMO_METHOD + " over the"
-      + " network and print the request and the response.")
+      + " network and print the request and the response (and the same call with curl, with"
+      + " --http-port).")
   boolean demo;
+
+  @Option(names = "--http-port", paramLabel = "PORT", description = "Also serve HTTP/JSON"
+      + " (google.api.http rules, and POST /package.Service/Method for every method) on this"
+      + " port: HTTP/1.1 and h2c, or h2 by ALPN with --tls-cert. 0 picks a free one.")
+  Integer httpPort;
+
+  @Option(names = "--http-ignore-unknown", description = "On the HTTP port, ignore unknown query"
+      + " parameters and JSON fields instead of answering 400 naming them.")
+  boolean httpIgnoreUnknown;
+
+  @Option(names = "--http-header", paramLabel = "NAME", description = "A request header the HTTP"
+      + " port passes on as gRPC metadata (besides Grpc-Metadata-*). Repeatable; replaces the"
+      + " default list: authorization, x-request-id, traceparent, tracestate.")
+  List<String> httpHeaders = List.of();
+
+  @Option(names = "--cors-origin", paramLabel = "REGEX", description = "Answer CORS requests on"
+      + " the HTTP port from origins matching this regular expression (.* for any). Repeatable;"
+      + " CORS is off without it.")
+  List<String> corsOrigins = List.of();
 
   @Override
   public Integer call() throws Exception {
+    if (reloadSettleMillis < 0 || reloadMaxDelayMillis < reloadSettleMillis) {
+      throw new CliException(CliException.USAGE, "--reload-settle " + reloadSettleMillis
+          + " and --reload-max-delay " + reloadMaxDelayMillis + ": expected 0 <= settle <= max"
+          + " delay");
+    }
     Schema schema = descriptors.isEmpty()
         ? SchemaLoader.fromSources(BundledDescriptors.sources())
         : SchemaLoader.load(descriptors);
@@ -140,9 +189,11 @@ final class ServeCommand implements Callable<Integer> {
         .maxInboundMessageSize(maxMessageSize)
         .build();
     server.start();
+    HttpPort http = httpPort == null ? null : startHttp(server);
     Reloader reloader = descriptors.isEmpty() ? null : new Reloader(descriptors, server, rejectBreaking);
     DescriptorWatcher watcher = reloader == null || noWatch
-        ? null : DescriptorWatcher.start(reloader, Duration.ofMillis(300));
+        ? null : DescriptorWatcher.start(reloader, Duration.ofMillis(reloadSettleMillis),
+            Duration.ofMillis(reloadMaxDelayMillis));
     AdminServer admin = telemetry == null ? null : startAdmin(telemetry, server, reloader);
     CountDownLatch stop = new CountDownLatch(1);
     // Handling the signals ourselves (instead of a shutdown hook) lets a graceful stop exit 0.
@@ -165,9 +216,10 @@ final class ServeCommand implements Callable<Integer> {
             + (reloader == null ? "" : watcher == null ? ", reloaded on SIGHUP"
                 : ", reloaded when they change or on SIGHUP")
             + " (reflection v1 and v1alpha, health)"
+            + (http == null ? "" : ", HTTP/JSON on " + host + ":" + http.port())
             + (admin == null ? "" : "; admin port " + adminHost + ":" + admin.port()));
     if (demo) {
-      showDemoCall(schema, server.port());
+      showDemoCall(schema, server.port(), http);
     }
     stop.await();
     if (admin != null) {
@@ -181,6 +233,9 @@ final class ServeCommand implements Callable<Integer> {
         + " s for calls in flight");
     if (watcher != null) {
       watcher.close();
+    }
+    if (http != null) {
+      http.close();
     }
     server.close();
     if (admin != null) {
@@ -210,7 +265,31 @@ final class ServeCommand implements Callable<Integer> {
     return admin.start();
   }
 
-  private void showDemoCall(Schema schema, int boundPort) throws InterruptedException {
+  private HttpPort startHttp(ProtogateServer server) throws CliException {
+    jettyLogger.setLevel(Level.WARNING);
+    HttpJsonOptions.Builder options =
+        HttpJsonOptions.builder().ignoreUnknownFields(httpIgnoreUnknown);
+    if (!httpHeaders.isEmpty()) {
+      options.forwardedHeaders(Set.copyOf(httpHeaders));
+    }
+    HttpPort.Builder port = HttpPort.builder().host(host).port(httpPort)
+        .cors(Set.copyOf(corsOrigins), Set.of("Content-Type", "Authorization", "X-Request-Id",
+            "Grpc-Timeout", "X-Request-Timeout"));
+    if (tlsCert != null) {
+      port.tls(tlsCert, tlsKey);
+    }
+    if (tlsClientCa != null) {
+      port.requireClientCertificates(tlsClientCa);
+    }
+    try {
+      return port.handler(TranscodingHandler.of(server, options.build())).build().start();
+    } catch (ContractException e) {
+      throw new CliException(CliException.NOT_SENT, e.getMessage());
+    }
+  }
+
+  private void showDemoCall(Schema schema, int boundPort, HttpPort http)
+      throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     Descriptors.MethodDescriptor method = schema.findMethod(DEMO_METHOD).orElse(null);
     if (method == null) {
@@ -234,12 +313,34 @@ final class ServeCommand implements Callable<Integer> {
           : "--insecure") + " 127.0.0.1:" + boundPort + " " + DEMO_METHOD + " -d '"
           + DEMO_REQUEST + "'");
       out.println(json.print(response));
+      if (http != null) {
+        showCurlCall(out, http);
+      }
       out.println("Serving until Ctrl-C.");
     } catch (StatusRuntimeException e) {
       out.println("--demo: the call failed: " + e.getStatus());
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       out.flush();
+    }
+  }
+
+  /** The same call over HTTP/JSON, made with the JDK's client and shown as curl would make it. */
+  private void showCurlCall(PrintWriter out, HttpPort http) throws InterruptedException {
+    String url = (tlsCert == null ? "http" : "https") + "://127.0.0.1:" + http.port() + "/"
+        + DEMO_METHOD;
+    out.println("$ curl " + (tlsCert == null ? "" : "-k ") + "-d '" + DEMO_REQUEST + "' " + url);
+    if (tlsCert != null) {
+      return; // The JDK client would need the certificate trusted; the gRPC call showed it works.
+    }
+    try {
+      HttpResponse<String> answer = HttpClient.newHttpClient().send(
+          HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+              .POST(HttpRequest.BodyPublishers.ofString(DEMO_REQUEST)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      out.print(answer.body());
+    } catch (IOException e) {
+      out.println("--demo: the HTTP call failed: " + e.getMessage());
     }
   }
 }

@@ -3,6 +3,7 @@ package io.protogate.descriptor;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +18,12 @@ import java.util.stream.Stream;
 public record DescriptorSource(String name, byte[] bytes) {
   /** File name endings taken as descriptor sets when a directory is read. */
   public static final Set<String> SET_EXTENSIONS = Set.of(".desc", ".binpb", ".pb", ".protoset");
+
+  /**
+   * The largest descriptor set read: far above any real one (every googleapis file together is a
+   * few MiB), and low enough that a wrong path cannot fill the heap.
+   */
+  public static final long MAX_SET_BYTES = 64L * 1024 * 1024;
 
   public DescriptorSource {
     requireNonNull(name, "name");
@@ -46,7 +53,8 @@ public record DescriptorSource(String name, byte[] bytes) {
     return List.of(readFile(path));
   }
 
-  static boolean looksLikeSet(Path file) {
+  /** Whether a directory entry of this name is read as a descriptor set. */
+  public static boolean looksLikeSet(Path file) {
     String name = file.getFileName().toString();
     return SET_EXTENSIONS.stream().anyMatch(name::endsWith);
   }
@@ -55,8 +63,21 @@ public record DescriptorSource(String name, byte[] bytes) {
     if (!Files.exists(file)) {
       throw new SchemaException(file.toString(), "no such file or directory");
     }
-    try {
-      return new DescriptorSource(file.toString(), Files.readAllBytes(file));
+    // Opening a FIFO blocks until a writer comes, and a device such as /dev/zero never ends.
+    if (!Files.isRegularFile(file)) {
+      throw new SchemaException(file.toString(), "not a regular file (a FIFO, device or socket);"
+          + " give a descriptor-set file or a directory of them");
+    }
+    try (InputStream in = Files.newInputStream(file)) {
+      long size = Files.size(file);
+      // Read one byte past the limit, so a file that grows after the size check is caught too.
+      byte[] bytes = size > MAX_SET_BYTES ? null : in.readNBytes((int) MAX_SET_BYTES + 1);
+      if (bytes == null || bytes.length > MAX_SET_BYTES) {
+        throw new SchemaException(file.toString(), Math.max(size, MAX_SET_BYTES + 1)
+            + " bytes, more than the " + (MAX_SET_BYTES >> 20) + " MiB a descriptor set may"
+            + " have; is this the right file?");
+      }
+      return new DescriptorSource(file.toString(), bytes);
     } catch (IOException e) {
       throw new SchemaException(file.toString(), "cannot read: " + e, e);
     }

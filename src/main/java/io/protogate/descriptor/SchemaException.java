@@ -11,13 +11,35 @@ public final class SchemaException extends RuntimeException {
   private final String source;
 
   SchemaException(String source, String problem) {
-    super(source + ": " + problem);
+    super(oneLine(source + ": " + problem));
     this.source = source;
   }
 
   SchemaException(String source, String problem, Throwable cause) {
-    super(source + ": " + problem, cause);
+    super(oneLine(source + ": " + problem), cause);
     this.source = source;
+  }
+
+  /**
+   * Escapes control characters: names inside a damaged set can hold any, and a message that
+   * spans lines breaks the promise of one log line (and lets a file forge log lines).
+   */
+  private static String oneLine(String message) {
+    StringBuilder out = new StringBuilder(message.length());
+    message.codePoints().forEach(c -> {
+      if (c == '\n') {
+        out.append("\\n");
+      } else if (c == '\r') {
+        out.append("\\r");
+      } else if (c == '\t') {
+        out.append("\\t");
+      } else if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029) {
+        out.append(String.format("\\u%04x", c));
+      } else {
+        out.appendCodePoint(c);
+      }
+    });
+    return out.toString();
   }
 
   /** The descriptor-set file (or resource) the problem was found in. */

@@ -1,8 +1,12 @@
 package io.protogate.descriptor;
 
+import com.google.api.AnnotationsProto;
 import com.google.protobuf.AnyProto;
 import com.google.protobuf.ApiProto;
 import com.google.protobuf.DescriptorProtos;
+import com.google.protobuf.DescriptorProtos.DescriptorProto;
+import com.google.protobuf.DescriptorProtos.Edition;
+import com.google.protobuf.DescriptorProtos.FieldDescriptorProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
 import com.google.protobuf.Descriptors.Descriptor;
@@ -10,6 +14,7 @@ import com.google.protobuf.Descriptors.DescriptorValidationException;
 import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.DurationProto;
 import com.google.protobuf.EmptyProto;
+import com.google.protobuf.ExtensionRegistry;
 import com.google.protobuf.FieldMaskProto;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.SourceContextProto;
@@ -22,9 +27,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Turns descriptor sets into a {@link Schema}. Files may come in any order, within a set and
@@ -55,6 +63,19 @@ public final class SchemaLoader {
       case "google/protobuf/wrappers.proto" -> WrappersProto.getDescriptor();
       default -> null;
     };
+  }
+
+  /**
+   * The options the gateway reads from a loaded contract. Without them in the registry a method's
+   * {@code google.api.http} rule stays an unknown field of its options and HTTP/JSON routes
+   * cannot be built from it.
+   */
+  private static final ExtensionRegistry OPTIONS = optionExtensions();
+
+  private static ExtensionRegistry optionExtensions() {
+    ExtensionRegistry registry = ExtensionRegistry.newInstance();
+    registry.add(AnnotationsProto.http);
+    return registry.getUnmodifiable();
   }
 
   private SchemaLoader() {}
@@ -96,7 +117,7 @@ public final class SchemaLoader {
     }
     FileDescriptorSet set;
     try {
-      set = FileDescriptorSet.parseFrom(source.bytes());
+      set = FileDescriptorSet.parseFrom(source.bytes(), OPTIONS);
     } catch (InvalidProtocolBufferException e) {
       throw new SchemaException(
           source.name(), "not a descriptor set (" + e.getMessage() + ")" + HOW_TO_MAKE, e);
@@ -156,11 +177,14 @@ public final class SchemaLoader {
 
   private record Origin(FileDescriptorProto proto, String source) {}
 
-  /** Links files depth-first, each once, so shared imports are never rebuilt per importer. */
+  /**
+   * Links files depth-first, each once, so shared imports are never rebuilt per importer. The
+   * walk keeps its own stack: an import chain thousands of files deep must not exhaust the
+   * thread's.
+   */
   private static final class Linker {
     private final Map<String, Origin> protos;
     private final Map<String, FileDescriptor> linked = new HashMap<>();
-    private final Deque<String> inProgress = new ArrayDeque<>();
 
     Linker(Map<String, Origin> protos) {
       this.protos = protos;
@@ -168,7 +192,8 @@ public final class SchemaLoader {
 
     /**
      * A well-known file the sets left out joins the schema like any other, so its types can be
-     * looked up and a set that redefines one of its symbols is caught.
+     * looked up and a set that redefines one of its symbols is caught. (Recursive: their imports
+     * are two deep at most.)
      */
     private FileDescriptor linkWellKnown(FileDescriptor file, List<FileDescriptor> out) {
       if (linked.putIfAbsent(file.getName(), file) == null) {
@@ -180,25 +205,45 @@ public final class SchemaLoader {
       return file;
     }
 
-    FileDescriptor link(String name, List<FileDescriptor> out) {
-      FileDescriptor done = linked.get(name);
-      if (done != null) {
-        return done;
+    /** Links {@code root} after everything it imports, appending each file linked to out. */
+    void link(String root, List<FileDescriptor> out) {
+      if (linked.containsKey(root)) {
+        return;
       }
-      Origin origin = protos.get(name);
-      if (inProgress.contains(name)) {
-        throw new SchemaException(
-            origin.source,
-            "import cycle: " + String.join(" -> ", (Iterable<String>) inProgress::descendingIterator)
-                + " -> " + name);
-      }
-      inProgress.push(name);
-      List<FileDescriptor> dependencies = new ArrayList<>();
-      for (String dependency : origin.proto.getDependencyList()) {
+      // The files being linked, root last, each with the imports still to visit.
+      Deque<String> path = new ArrayDeque<>();
+      Deque<Iterator<String>> imports = new ArrayDeque<>();
+      Set<String> onPath = new HashSet<>();
+      path.push(root);
+      imports.push(protos.get(root).proto.getDependencyList().iterator());
+      onPath.add(root);
+      while (!path.isEmpty()) {
+        String name = path.peek();
+        Iterator<String> pending = imports.peek();
+        if (!pending.hasNext()) {
+          build(name, out);
+          path.pop();
+          imports.pop();
+          onPath.remove(name);
+          continue;
+        }
+        String dependency = pending.next();
+        if (linked.containsKey(dependency)) {
+          continue;
+        }
+        Origin origin = protos.get(name);
+        if (onPath.contains(dependency)) {
+          throw new SchemaException(
+              origin.source,
+              "import cycle: " + String.join(" -> ", (Iterable<String>) path::descendingIterator)
+                  + " -> " + dependency);
+        }
         if (protos.containsKey(dependency)) {
-          dependencies.add(link(dependency, out));
+          path.push(dependency);
+          imports.push(protos.get(dependency).proto.getDependencyList().iterator());
+          onPath.add(dependency);
         } else if (wellKnown(dependency) != null) {
-          dependencies.add(linkWellKnown(wellKnown(dependency), out));
+          linkWellKnown(wellKnown(dependency), out);
         } else {
           throw new SchemaException(
               origin.source,
@@ -210,10 +255,19 @@ public final class SchemaLoader {
                   + " --include_imports, or also load the set that holds it");
         }
       }
-      inProgress.pop();
+    }
+
+    /** Builds {@code name}, whose imports are all linked. */
+    private void build(String name, List<FileDescriptor> out) {
+      Origin origin = protos.get(name);
+      checkSyntax(origin);
+      checkFieldTypes(origin);
+      FileDescriptor[] dependencies = origin.proto.getDependencyList().stream()
+          .map(linked::get)
+          .toArray(FileDescriptor[]::new);
       FileDescriptor file;
       try {
-        file = FileDescriptor.buildFrom(origin.proto, dependencies.toArray(FileDescriptor[]::new));
+        file = FileDescriptor.buildFrom(origin.proto, dependencies);
       } catch (DescriptorValidationException e) {
         throw new SchemaException(
             origin.source,
@@ -224,13 +278,79 @@ public final class SchemaLoader {
                 + "': "
                 + e.getDescription(),
             e);
-      } catch (IllegalArgumentException e) {
+      } catch (RuntimeException e) {
+        // protobuf-java trusts what protoc writes; a damaged set can make it throw anything
+        // (IllegalArgumentException, NullPointerException, ...). Whatever it is, it is this file's.
         throw new SchemaException(
-            origin.source, "file '" + name + "' cannot be loaded: " + e.getMessage(), e);
+            origin.source,
+            "file '" + name + "' cannot be loaded: " + describe(e) + "; is the set damaged?"
+                + " Make it again with protoc",
+            e);
       }
       linked.put(name, file);
       out.add(file);
-      return file;
+    }
+  }
+
+  private static String describe(RuntimeException e) {
+    return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+  }
+
+  /**
+   * A field type number that protobuf does not know is kept as an unknown field, leaving the field
+   * with no type, which protobuf-java fails on with a bare NullPointerException.
+   */
+  private static void checkFieldTypes(Origin origin) {
+    FileDescriptorProto proto = origin.proto;
+    String prefix = proto.getPackage().isEmpty() ? "" : proto.getPackage() + ".";
+    Deque<Map.Entry<String, DescriptorProto>> messages = new ArrayDeque<>();
+    proto.getMessageTypeList().forEach(m -> messages.push(Map.entry(prefix + m.getName(), m)));
+    List<Map.Entry<String, FieldDescriptorProto>> fields = new ArrayList<>();
+    proto.getExtensionList().forEach(f -> fields.add(Map.entry(prefix + f.getName(), f)));
+    while (!messages.isEmpty()) {
+      Map.Entry<String, DescriptorProto> message = messages.pop();
+      String scope = message.getKey() + ".";
+      message.getValue().getFieldList().forEach(f -> fields.add(Map.entry(scope + f.getName(), f)));
+      message.getValue().getExtensionList()
+          .forEach(f -> fields.add(Map.entry(scope + f.getName(), f)));
+      message.getValue().getNestedTypeList()
+          .forEach(m -> messages.push(Map.entry(scope + m.getName(), m)));
+    }
+    for (Map.Entry<String, FieldDescriptorProto> field : fields) {
+      if (!field.getValue().hasType() && !field.getValue().hasTypeName()) {
+        throw new SchemaException(origin.source, "file '" + proto.getName() + "': field '"
+            + field.getKey() + "' has no type, or a type number that protobuf does not know;"
+            + " is the set damaged? Make it again with protoc");
+      }
+    }
+  }
+
+  /**
+   * protobuf-java accepts any syntax string and any edition it can resolve features for, including
+   * test-only and unstable ones; a file declaring one would then be served with guessed rules.
+   */
+  private static void checkSyntax(Origin origin) {
+    FileDescriptorProto proto = origin.proto;
+    String syntax = proto.getSyntax();
+    switch (syntax) {
+      case "", "proto2", "proto3" -> { }
+      case "editions" -> {
+        Edition edition = proto.getEdition();
+        boolean released = proto.hasEdition()
+            && edition.getNumber() >= Edition.EDITION_2023.getNumber()
+            && edition != Edition.EDITION_UNSTABLE
+            && edition != Edition.EDITION_MAX
+            && !edition.name().endsWith("_TEST_ONLY");
+        if (!released) {
+          throw new SchemaException(origin.source, "file '" + proto.getName() + "' declares "
+              + (proto.hasEdition() ? "edition " + edition.getNumber() + " (" + edition + ")"
+                  : "syntax 'editions' but no edition Protogate knows")
+              + ", which Protogate does not support; use edition 2023 or 2024, proto3 or proto2");
+        }
+      }
+      default -> throw new SchemaException(origin.source, "file '" + proto.getName()
+          + "' declares syntax '" + syntax + "', which does not exist; use proto2, proto3 or"
+          + " editions");
     }
   }
 }

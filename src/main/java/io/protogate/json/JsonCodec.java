@@ -26,9 +26,24 @@ public final class JsonCodec {
   private final JsonFormat.Printer printer;
 
   private JsonCodec(Schema schema, JsonFormat.Printer printer) {
+    this(schema, JsonFormat.parser().usingTypeRegistry(schema.typeRegistry()),
+        printer.usingTypeRegistry(schema.typeRegistry()).sortingMapKeys());
+  }
+
+  private JsonCodec(Schema schema, JsonFormat.Parser parser, JsonFormat.Printer printer) {
     this.schema = schema;
-    this.parser = JsonFormat.parser().usingTypeRegistry(schema.typeRegistry());
-    this.printer = printer.usingTypeRegistry(schema.typeRegistry()).sortingMapKeys();
+    this.parser = parser;
+    this.printer = printer;
+  }
+
+  /** This codec printing each message on one line, as newline-delimited JSON needs. */
+  public JsonCodec compact() {
+    return new JsonCodec(schema, parser, printer.omittingInsignificantWhitespace());
+  }
+
+  /** This codec skipping fields the type does not have, instead of refusing them. */
+  public JsonCodec ignoringUnknownFields() {
+    return new JsonCodec(schema, parser.ignoringUnknownFields(), printer);
   }
 
   /** A codec printing indented JSON with lowerCamelCase names, as {@code JsonFormat} does. */

@@ -82,6 +82,12 @@ public final class Reloader {
     return paths;
   }
 
+  /** Reports a reload that failed outside {@link #reload}'s own checks. */
+  void rejected(String problem) {
+    Outcome outcome = refuse(problem);
+    observers.forEach(observer -> observer.accept(outcome));
+  }
+
   /**
    * Loads and, if the contract changed, swaps. Serialized: two reloads never interleave. Breaking
    * changes are computed against the contract really served, and the swap is refused if another
@@ -98,7 +104,7 @@ public final class Reloader {
     try {
       next = SchemaLoader.load(paths);
     } catch (SchemaException | UncheckedIOException e) {
-      return rejected(e.getMessage());
+      return refuse(e.getMessage());
     }
     Contract current = server.contract().current();
     if (next.version().equals(current.version())) {
@@ -107,7 +113,7 @@ public final class Reloader {
     List<String> breaking = BreakingChanges.between(current.schema(), next);
     if (!breaking.isEmpty()) {
       if (rejectBreaking) {
-        return rejected("the new contract breaks callers (--reject-breaking): "
+        return refuse("the new contract breaks callers (--reject-breaking): "
             + String.join("; ", breaking));
       }
       breaking.forEach(change -> logger.warning("breaking change, swapping anyway: " + change));
@@ -115,13 +121,13 @@ public final class Reloader {
     try {
       server.contract().swap(current, current.withSchema(next));
     } catch (ContractException e) {
-      return rejected(e.getMessage());
+      return refuse(e.getMessage());
     }
     listener.swapped(next);
     return new Outcome(Outcome.Kind.SWAPPED, next.version(), "");
   }
 
-  private Outcome rejected(String problem) {
+  private Outcome refuse(String problem) {
     listener.rejected(problem);
     return new Outcome(Outcome.Kind.REJECTED, server.contract().current().version(), problem);
   }

@@ -38,4 +38,19 @@ public final class CallTags {
   public static final String CONNECT = "connect";
 
   private CallTags() {}
+
+  /**
+   * Names {@code door} and its client {@code peer} ({@code host:port}) in the headers of a call
+   * about to go through the in-process channel, replacing whatever the client sent under those
+   * names.
+   */
+  public static Metadata tag(Metadata headers, String door, String peer) {
+    headers.discardAll(DOOR);
+    headers.discardAll(PEER);
+    headers.put(DOOR, door);
+    if (peer != null) {
+      headers.put(PEER, peer);
+    }
+    return headers;
+  }
 }

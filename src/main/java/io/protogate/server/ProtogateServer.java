@@ -339,7 +339,10 @@ public final class ProtogateServer implements AutoCloseable {
       return this;
     }
 
-    /** Serve TLS with this certificate chain and private key (PEM files). */
+    /**
+     * Serve TLS with this certificate chain and private key (PEM files; the key unencrypted,
+     * PKCS#8 or PKCS#1 RSA). {@link #build} refuses a key that does not belong to the certificate.
+     */
     public Builder tls(File certChain, File privateKey) {
       this.tlsCert = requireNonNull(certChain, "certChain");
       this.tlsKey = requireNonNull(privateKey, "privateKey");
@@ -360,17 +363,17 @@ public final class ProtogateServer implements AutoCloseable {
         }
         return InsecureServerCredentials.create();
       }
-      try {
-        TlsServerCredentials.Builder tls =
-            TlsServerCredentials.newBuilder().keyManager(tlsCert, tlsKey);
-        if (tlsClientCa != null) {
+      TlsServerCredentials.Builder tls = TlsServerCredentials.newBuilder();
+      ServerKeyPair.apply(tlsCert, tlsKey, tls);
+      if (tlsClientCa != null) {
+        try {
           tls.trustManager(tlsClientCa).clientAuth(TlsServerCredentials.ClientAuth.REQUIRE);
+        } catch (IOException | RuntimeException e) {
+          throw new IllegalArgumentException("cannot use TLS client CA " + tlsClientCa + ": "
+              + e.getMessage(), e);
         }
-        return tls.build();
-      } catch (IOException | RuntimeException e) {
-        throw new IllegalArgumentException("cannot use TLS files " + tlsCert + ", " + tlsKey
-            + (tlsClientCa == null ? "" : ", " + tlsClientCa) + ": " + e.getMessage(), e);
       }
+      return tls.build();
     }
 
     /**

@@ -4,14 +4,22 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.protobuf.DescriptorProtos.DescriptorProto;
+import com.google.protobuf.DescriptorProtos.FieldDescriptorProto;
+import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
+import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
+import com.google.protobuf.DescriptorProtos.MethodDescriptorProto;
+import com.google.protobuf.DescriptorProtos.ServiceDescriptorProto;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.io.RandomAccessFile;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -78,6 +86,75 @@ class ServeCommandTest {
     }
   }
 
+  @Test
+  void serve_releaseLinkRePointedAgainAndAgain_followsEveryRelease_alsoAfterSighup(
+      @TempDir Path dir) throws Exception {
+    // Releases alternate between one contract (hello) and two (hello and demo), so each
+    // re-pointing is a swap that the log line's service count tells apart.
+    Path current = Files.createSymbolicLink(dir.resolve("current"), release(dir, 0));
+    Process process = new ProcessBuilder(javaCommand("serve", "--port", "0",
+        "--reload-settle", "100", "--reload-max-delay", "1000", "--descriptors",
+        current.toString()))
+        .redirectErrorStream(true)
+        .start();
+    try (AutoCloseable watchdog = stopAfter(process, 60)) {
+      BufferedReader output = new BufferedReader(
+          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      readUntil(output, "serving GrpcService on");
+
+      rePoint(current, release(dir, 1));
+      assertTrue(readUntil(output, "now serving").contains(": 2 services"));
+      rePoint(current, release(dir, 2));
+      assertTrue(readUntil(output, "now serving").contains(": 1 services"));
+      rePoint(current, release(dir, 3));
+      new ProcessBuilder("kill", "-HUP", String.valueOf(process.pid())).start().waitFor();
+      assertTrue(readUntil(output, "now serving").contains(": 2 services"));
+      rePoint(current, release(dir, 4));
+      assertTrue(readUntil(output, "now serving").contains(": 1 services"),
+          "a re-pointing after SIGHUP was not noticed");
+      // Only a watch that moved to release 4 sees a change made inside it.
+      Files.copy(Path.of("descriptors/demo.desc"), dir.resolve("releases/4/demo.desc"));
+      assertTrue(readUntil(output, "now serving").contains(": 2 services"),
+          "a change inside the current release was not noticed");
+    } finally {
+      process.destroy();
+      assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+    }
+  }
+
+  /** releases/N holding hello.desc, and demo.desc too when N is odd; the link target to it. */
+  private static Path release(Path dir, int n) throws IOException {
+    Path release = Files.createDirectories(dir.resolve("releases/" + n));
+    Files.copy(Path.of("descriptors/hello.desc"), release.resolve("hello.desc"));
+    if (n % 2 == 1) {
+      Files.copy(Path.of("descriptors/demo.desc"), release.resolve("demo.desc"));
+    }
+    return Path.of("releases/" + n);
+  }
+
+  /** Re-points {@code link} at {@code target} in one step, as deploy tools do. */
+  private static void rePoint(Path link, Path target) throws IOException {
+    Path next = Files.createSymbolicLink(link.resolveSibling(link.getFileName() + ".next"),
+        target);
+    Files.move(next, link, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+  }
+
+  /** Kills {@code process} if it still runs after {@code seconds}, so no read blocks forever. */
+  private static AutoCloseable stopAfter(Process process, int seconds) {
+    Thread watchdog = new Thread(() -> {
+      try {
+        if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        // The test ended first.
+      }
+    });
+    watchdog.setDaemon(true);
+    watchdog.start();
+    return watchdog::interrupt;
+  }
+
   /** Reads lines until one contains {@code text}; returns it, or fails at end of output. */
   private static String readUntil(BufferedReader output, String text) throws IOException {
     String line;
@@ -100,6 +177,97 @@ class ServeCommandTest {
     assertEquals(1, exit);
     String message = err.toString().strip();
     assertTrue(message.startsWith("protogate: " + proto + ": not a descriptor set"), message);
+    assertFalse(message.contains("\n") || message.contains("\tat "), message);
+  }
+
+  @Test
+  void serve_fifo_oneLineErrorNamingTheFile_exitOne_withoutWaitingForAWriter(@TempDir Path dir)
+      throws Exception {
+    Path fifo = dir.resolve("contract.desc");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+    Process process = new ProcessBuilder(javaCommand("serve", "--port", "0", "--descriptors",
+        fifo.toString())).start();
+    try {
+      assertTrue(process.waitFor(30, TimeUnit.SECONDS), "start-up hangs on a FIFO");
+      String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(1, process.exitValue(), err);
+      assertOneLine(err, "protogate: " + fifo + ": not a regular file");
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
+  @Test
+  void serve_importChainThousandsDeep_serves(@TempDir Path dir) throws Exception {
+    // 3,000 files, each importing the one before: linking them once overflowed main's stack.
+    FileDescriptorSet.Builder chain = FileDescriptorSet.newBuilder();
+    int depth = 3_000;
+    for (int i = 0; i < depth; i++) {
+      FileDescriptorProto.Builder file = FileDescriptorProto.newBuilder()
+          .setName("f" + i + ".proto").setPackage("deep").setSyntax("proto3")
+          .addMessageType(DescriptorProto.newBuilder().setName("M" + i));
+      if (i > 0) {
+        file.addDependency("f" + (i - 1) + ".proto");
+        file.getMessageTypeBuilder(0).addField(FieldDescriptorProto.newBuilder()
+            .setName("m").setNumber(1).setType(FieldDescriptorProto.Type.TYPE_MESSAGE)
+            .setTypeName(".deep.M" + (i - 1)));
+      }
+      if (i == depth - 1) {
+        file.addService(ServiceDescriptorProto.newBuilder().setName("Deep")
+            .addMethod(MethodDescriptorProto.newBuilder().setName("Get")
+                .setInputType(".deep.M" + i).setOutputType(".deep.M" + i)));
+      }
+      chain.addFile(0, file); // the deepest importer first: linking descends the whole chain
+    }
+    Path set = Files.write(dir.resolve("deep.desc"), chain.build().toByteArray());
+    Process process = new ProcessBuilder(javaCommand("serve", "--port", "0", "--descriptors",
+        set.toString()))
+        .redirectErrorStream(true)
+        .start();
+    try (AutoCloseable watchdog = stopAfter(process, 60)) {
+      BufferedReader output = new BufferedReader(
+          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      readUntil(output, "serving deep.Deep on");
+    } finally {
+      process.destroy();
+      assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void serve_deviceUnknownSyntaxOrHugeFile_oneLineErrorNamingTheFile_exitOne(@TempDir Path dir)
+      throws IOException {
+    Path proto4 = Files.write(dir.resolve("proto4.desc"), FileDescriptorSet.newBuilder()
+        .addFile(FileDescriptorProto.newBuilder().setName("p.proto").setSyntax("proto4"))
+        .build().toByteArray());
+    Path huge = dir.resolve("huge.desc");
+    try (java.io.RandomAccessFile file = new RandomAccessFile(huge.toFile(), "rw")) {
+      file.setLength(1L << 30); // sparse
+    }
+    for (String[] bad : new String[][] {
+        {"/dev/zero", "not a regular file"},
+        {proto4.toString(), "file 'p.proto' declares syntax 'proto4'"},
+        {huge.toString(), (1L << 30) + " bytes, more than the 64 MiB"}}) {
+      StringWriter err = new StringWriter();
+
+      int exit = run(err, "serve", "--port", "0", "--descriptors", bad[0]);
+
+      assertEquals(1, exit, err.toString());
+      assertOneLine(err.toString(), "protogate: " + bad[0] + ": " + bad[1]);
+    }
+  }
+
+  @Test
+  void serve_reloadMaxDelayBelowSettle_usageErrorExitTwo() {
+    StringWriter err = new StringWriter();
+
+    assertEquals(2, run(err, "serve", "--reload-settle", "500", "--reload-max-delay", "100"));
+    assertTrue(err.toString().contains("--reload-max-delay"), err.toString());
+  }
+
+  private static void assertOneLine(String err, String start) {
+    String message = err.strip();
+    assertTrue(message.startsWith(start), message);
     assertFalse(message.contains("\n") || message.contains("\tat "), message);
   }
 

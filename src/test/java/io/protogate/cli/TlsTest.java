@@ -21,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -201,6 +202,78 @@ class TlsTest {
     assertEquals(2, result.exit(), result.err());
     assertEquals("protogate: --tls-client-ca needs --tls-cert and --tls-key",
         result.err().strip());
+  }
+
+  // --- serve: the key is checked against the certificate before the server listens.
+
+  @Test
+  void serve_keyOfAnotherCertificate_refusedBeforeServing_inOneLineNamingBothFiles()
+      throws Exception {
+    Process process = new ProcessBuilder(ServeCommandTest.javaCommand("serve", "--port", "0",
+        "--tls-cert", serverCert.getPath(), "--tls-key", clientKey.getPath()))
+        .start();
+    try {
+      assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the server started with a wrong key");
+      String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertEquals(1, process.exitValue(), err);
+      assertFalse((out + err).contains("serving"), out + err);
+      assertEquals("protogate: TLS key " + clientKey + " does not belong to certificate "
+          + serverCert + " (the certificate holds another public key): give the key the"
+          + " certificate was made for", err.strip());
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
+  @Test
+  void serve_pkcs1RsaKey_servesTls() throws Exception {
+    File pkcs1 = dir.resolve("server-pkcs1.key").toFile();
+    openssl("rsa", "-in", serverKey.getPath(), "-traditional", "-out", pkcs1.getPath());
+    assertTrue(Files.readString(pkcs1.toPath()).startsWith("-----BEGIN RSA PRIVATE KEY-----"));
+
+    try (ProtogateServer server = ProtogateServer.builder(
+            SchemaLoader.fromSources(BundledDescriptors.sources()))
+        .port(0)
+        .demoHandlers(BuiltinHandlers.demo())
+        .tls(serverCert, pkcs1)
+        .build()
+        .start()) {
+      Result result = run("call", "--cacert", caCert.getPath(), "127.0.0.1:" + server.port(),
+          METHOD, "-d", HELLO);
+
+      assertEquals(0, result.exit(), result.err());
+      assertTrue(result.out().contains(HELLO_RESULT), result.out());
+    }
+  }
+
+  @Test
+  void serve_sec1EcKey_refusedNamingTheFileAndTheOpensslCommand() throws Exception {
+    File ec = dir.resolve("server-ec.key").toFile();
+    openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", ec.getPath());
+
+    Result result = run("serve", "--port", "0", "--tls-cert", serverCert.getPath(),
+        "--tls-key", ec.getPath());
+
+    assertEquals(1, result.exit(), result.err());
+    assertEquals("protogate: TLS key " + ec + " is a 'EC PRIVATE KEY', which Protogate cannot"
+        + " read: convert it with: openssl pkcs8 -topk8 -nocrypt -in " + ec + " -out " + ec
+        + ".pk8, and give " + ec + ".pk8", result.err().strip());
+  }
+
+  @Test
+  void serve_encryptedKey_refusedNamingTheFileAndTheOpensslCommand() throws Exception {
+    File encrypted = dir.resolve("server-encrypted.key").toFile();
+    openssl("pkcs8", "-topk8", "-in", serverKey.getPath(), "-out", encrypted.getPath(),
+        "-passout", "pass:secret");
+
+    Result result = run("serve", "--port", "0", "--tls-cert", serverCert.getPath(),
+        "--tls-key", encrypted.getPath());
+
+    assertEquals(1, result.exit(), result.err());
+    assertEquals("protogate: TLS key " + encrypted + " is encrypted, and Protogate reads only"
+        + " unencrypted keys: convert it with: openssl pkcs8 -topk8 -nocrypt -in " + encrypted
+        + " -out " + encrypted + ".pk8, and give " + encrypted + ".pk8", result.err().strip());
   }
 
   // --- Helpers.

@@ -100,7 +100,8 @@ class HotSwapTest {
       client.start();
       clients.add(client);
     }
-    try (DescriptorWatcher watcher = DescriptorWatcher.start(reloader, Duration.ofMillis(100))) {
+    try (DescriptorWatcher watcher = DescriptorWatcher.start(reloader, Duration.ofMillis(100),
+        Duration.ofSeconds(2))) {
       for (int round = 0; round < ROUNDS; round++) {
         swapTo(hello, newField, server, channel, 3, false);
         swapTo(hello, newMethod, server, channel, 3, true);
@@ -143,7 +144,8 @@ class HotSwapTest {
     try (ProtogateServer server = ProtogateServer.builder(SchemaLoader.load(List.of(file)))
             .port(0).handlers(Handlers.builder().build()).build().start();
         DescriptorWatcher watcher = DescriptorWatcher.start(
-            new Reloader(List.of(file), server, false), Duration.ofMillis(100))) {
+            new Reloader(List.of(file), server, false), Duration.ofMillis(100),
+            Duration.ofSeconds(2))) {
       // Editors write a new file and rename it over the old one.
       Path temporary = Files.write(dir.resolve("hello.desc.tmp"), changed.toByteArray());
       Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
@@ -206,7 +208,7 @@ class HotSwapTest {
     return false;
   }
 
-  private static boolean eventually(BooleanSupplier condition) throws InterruptedException {
+  static boolean eventually(BooleanSupplier condition) throws InterruptedException {
     for (int i = 0; i < 200; i++) {
       if (condition.getAsBoolean()) {
         return true;
@@ -222,7 +224,7 @@ class HotSwapTest {
         .filter(file -> file.getName().equals("hello.proto")).findFirst().orElseThrow();
   }
 
-  private static FileDescriptorSet withExtraField(FileDescriptorSet set) {
+  static FileDescriptorSet withExtraField(FileDescriptorSet set) {
     FileDescriptorProto.Builder file = set.getFile(0).toBuilder();
     for (DescriptorProto.Builder message : file.getMessageTypeBuilderList()) {
       if (message.getName().equals("HelloRequest")) {
@@ -235,7 +237,7 @@ class HotSwapTest {
     return FileDescriptorSet.newBuilder().addFile(file).build();
   }
 
-  private static FileDescriptorSet withSecondMethod(FileDescriptorSet set) {
+  static FileDescriptorSet withSecondMethod(FileDescriptorSet set) {
     FileDescriptorProto.Builder file = set.getFile(0).toBuilder();
     file.getServiceBuilder(0).addMethod(MethodDescriptorProto.newBuilder()
         .setName("hello2").setInputType(".HelloRequest").setOutputType(".HelloResponse"));
