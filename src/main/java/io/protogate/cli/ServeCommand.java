@@ -13,6 +13,7 @@ import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
 import io.protogate.contract.ContractException;
 import io.protogate.handler.Handlers;
+import io.protogate.connect.ConnectHandler;
 import io.protogate.http.HttpJsonOptions;
 import io.protogate.http.HttpPort;
 import io.protogate.http.TranscodingHandler;
@@ -21,6 +22,8 @@ import io.protogate.json.JsonCodec;
 import io.protogate.reload.DescriptorWatcher;
 import io.protogate.reload.Reloader;
 import io.protogate.server.ProtogateServer;
+import io.protogate.server.ServerLimits;
+import io.protogate.web.GrpcWebHandler;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -35,6 +38,7 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Collectors;
@@ -54,6 +58,8 @@ final class ServeCommand implements Callable<Integer> {
   // Held so the level sticks (JUL keeps loggers weakly): Jetty's start-up lines at INFO would
   // bury the one line serve prints; its warnings still show.
   private static final Logger jettyLogger = Logger.getLogger("org.eclipse.jetty");
+  /** Exit status after a second stop signal cut the grace period short (128 + SIGINT). */
+  static final int FORCED_STOP = 130;
   static final String DEMO_METHOD = "GrpcService/hello";
   static final String DEMO_REQUEST = "{\"data\": \"xiao gang\", \"skill\": {\"name\": \"engineer\"}}";
 
@@ -79,6 +85,58 @@ final class ServeCommand implements Callable<Integer> {
   @Option(names = "--max-msg-sz", paramLabel = "BYTES", description = "Largest request accepted"
       + " (default: ${DEFAULT-VALUE}); larger ones get RESOURCE_EXHAUSTED.")
   int maxMessageSize = 4 * 1024 * 1024;
+
+  @Option(names = "--max-concurrent-calls-per-connection", paramLabel = "N", description = "Calls"
+      + " one connection may have open at once; more are refused (default: ${DEFAULT-VALUE}).")
+  int maxConcurrentCallsPerConnection = 100;
+
+  @Option(names = "--max-pending-bytes", paramLabel = "BYTES", description = "Bytes of unfinished"
+      + " requests all connections together may hold; a stream that would go over is refused"
+      + " with RESOURCE_EXHAUSTED (default: a quarter of the largest heap).")
+  long maxPendingBytes;
+
+  @Option(names = "--max-pending-bytes-per-connection", paramLabel = "BYTES", description = "The"
+      + " same for one connection (default: an eighth of --max-pending-bytes, at least twice"
+      + " --max-msg-sz).")
+  long maxPendingBytesPerConnection;
+
+  @Option(names = "--max-resets", paramLabel = "N", description = "Stream resets one connection"
+      + " may send per --reset-window before it is closed: the rapid-reset defence"
+      + " (default: ${DEFAULT-VALUE}).")
+  int maxResets = 200;
+
+  @Option(names = "--reset-window", paramLabel = "SECONDS", description = "See --max-resets"
+      + " (default: ${DEFAULT-VALUE}).")
+  long resetWindowSeconds = 10;
+
+  @Option(names = "--max-connection-idle", paramLabel = "SECONDS", description = "Close a"
+      + " connection without calls for this long; 0 never does (default: ${DEFAULT-VALUE}).")
+  long maxConnectionIdleSeconds = 300;
+
+  @Option(names = "--max-connection-age", paramLabel = "SECONDS", description = "Ask a connection"
+      + " this old to go away; 0 never does (default: ${DEFAULT-VALUE}).")
+  long maxConnectionAgeSeconds;
+
+  @Option(names = "--max-connection-age-grace", paramLabel = "SECONDS", description = "Then give"
+      + " its calls this long to finish (default: ${DEFAULT-VALUE}).")
+  long maxConnectionAgeGraceSeconds = 30;
+
+  @Option(names = "--keepalive-time", paramLabel = "SECONDS", description = "Ping a connection"
+      + " silent for this long (default: ${DEFAULT-VALUE}).")
+  long keepAliveTimeSeconds = 7200;
+
+  @Option(names = "--keepalive-timeout", paramLabel = "SECONDS", description = "Close it if the"
+      + " ping is not answered within this (default: ${DEFAULT-VALUE}).")
+  long keepAliveTimeoutSeconds = 20;
+
+  @Option(names = "--permit-keepalive-time", paramLabel = "SECONDS", description = "Close a"
+      + " connection whose client pings more often (default: ${DEFAULT-VALUE}).")
+  long permitKeepAliveTimeSeconds = 300;
+
+  @Option(names = "--max-header-list-size", paramLabel = "BYTES", description = "Largest request"
+      + " metadata (name + value + 32 per entry); a call with more gets RESOURCE_EXHAUSTED"
+      + " (default: ${DEFAULT-VALUE}).")
+  int maxHeaderListSize = 16 * 1024;
 
   @Option(names = "--no-watch", description = "Do not reload the --descriptors paths when they"
       + " change (SIGHUP still reloads).")
@@ -187,21 +245,66 @@ final class ServeCommand implements Callable<Integer> {
         .demoHandlers(BuiltinHandlers.demo())
         .shutdownGrace(Duration.ofSeconds(shutdownGraceSeconds))
         .maxInboundMessageSize(maxMessageSize)
+        .limits(limits())
         .build();
     server.start();
+    try {
+      return serve(schema, server, telemetry);
+    } catch (Exception | Error e) {
+      // A step after start-up failed: the port and the threads must not outlive it.
+      server.stopNow();
+      throw e;
+    }
+  }
+
+  private ServerLimits limits() {
+    try {
+      return ServerLimits.builder()
+          .maxConcurrentCallsPerConnection(maxConcurrentCallsPerConnection)
+          .maxPendingBytes(maxPendingBytes)
+          .maxPendingBytesPerConnection(maxPendingBytesPerConnection)
+          .maxResetsPerWindow(maxResets, Duration.ofSeconds(resetWindowSeconds))
+          .maxConnectionIdle(Duration.ofSeconds(maxConnectionIdleSeconds))
+          .maxConnectionAge(Duration.ofSeconds(maxConnectionAgeSeconds),
+              Duration.ofSeconds(maxConnectionAgeGraceSeconds))
+          .keepAlive(Duration.ofSeconds(keepAliveTimeSeconds),
+              Duration.ofSeconds(keepAliveTimeoutSeconds))
+          .permitKeepAliveTime(Duration.ofSeconds(permitKeepAliveTimeSeconds))
+          .maxHeaderListSize(maxHeaderListSize)
+          .build();
+    } catch (IllegalArgumentException e) {
+      throw new CliException(CliException.USAGE, "a serve limit is out of range: "
+          + e.getMessage() + "; see protogate serve --help");
+    }
+  }
+
+  private int serve(Schema schema, ProtogateServer server, Telemetry telemetry)
+      throws Exception {
     HttpPort http = httpPort == null ? null : startHttp(server);
-    Reloader reloader = descriptors.isEmpty() ? null : new Reloader(descriptors, server, rejectBreaking);
+    Reloader reloader =
+        descriptors.isEmpty() ? null : new Reloader(descriptors, server, rejectBreaking);
     DescriptorWatcher watcher = reloader == null || noWatch
         ? null : DescriptorWatcher.start(reloader, Duration.ofMillis(reloadSettleMillis),
             Duration.ofMillis(reloadMaxDelayMillis));
     AdminServer admin = telemetry == null ? null : startAdmin(telemetry, server, reloader);
     CountDownLatch stop = new CountDownLatch(1);
+    AtomicInteger stopSignals = new AtomicInteger();
     // Handling the signals ourselves (instead of a shutdown hook) lets a graceful stop exit 0.
-    Signal.handle(new Signal("TERM"), signal -> stop.countDown());
-    Signal.handle(new Signal("INT"), signal -> stop.countDown());
-    if (reloader != null) {
-      Signal.handle(new Signal("HUP"), signal -> reloader.reload());
-    }
+    sun.misc.SignalHandler stopper = signal -> {
+      if (stopSignals.incrementAndGet() == 1) {
+        stop.countDown();
+      } else {
+        logger.warning("SIG" + signal.getName() + " again: stopping now, cancelling calls in"
+            + " flight");
+        server.stopNow();
+      }
+    };
+    Signal.handle(new Signal("TERM"), stopper);
+    Signal.handle(new Signal("INT"), stopper);
+    // SIGHUP's default action ends the JVM (exit 129): with nothing to reload, say so instead.
+    Signal.handle(new Signal("HUP"), reloader != null ? signal -> reloader.reload()
+        : signal -> logger.info("SIGHUP: nothing to reload, the bundled contracts are served"
+            + " (start with --descriptors to reload contracts)"));
     logger.info(
         "serving "
             + schema.services().stream().map(Descriptors.ServiceDescriptor::getFullName)
@@ -230,7 +333,7 @@ final class ServeCommand implements Callable<Integer> {
       Thread.sleep(TimeUnit.SECONDS.toMillis(drainDelaySeconds));
     }
     logger.info("stopping: refusing new calls, waiting up to " + shutdownGraceSeconds
-        + " s for calls in flight");
+        + " s for calls in flight (Ctrl-C again stops at once)");
     if (watcher != null) {
       watcher.close();
     }
@@ -243,6 +346,10 @@ final class ServeCommand implements Callable<Integer> {
     }
     if (telemetry != null) {
       telemetry.close();
+    }
+    if (stopSignals.get() > 1) {
+      logger.info("stopped at once; calls in flight were cancelled");
+      return FORCED_STOP;
     }
     logger.info("stopped");
     return 0;
@@ -274,7 +381,8 @@ final class ServeCommand implements Callable<Integer> {
     }
     HttpPort.Builder port = HttpPort.builder().host(host).port(httpPort)
         .cors(Set.copyOf(corsOrigins), Set.of("Content-Type", "Authorization", "X-Request-Id",
-            "Grpc-Timeout", "X-Request-Timeout"));
+            "Grpc-Timeout", "X-Request-Timeout", "X-Grpc-Web", "X-User-Agent",
+            "Connect-Protocol-Version", "Connect-Timeout-Ms"));
     if (tlsCert != null) {
       port.tls(tlsCert, tlsKey);
     }
@@ -282,7 +390,12 @@ final class ServeCommand implements Callable<Integer> {
       port.requireClientCertificates(tlsClientCa);
     }
     try {
-      return port.handler(TranscodingHandler.of(server, options.build())).build().start();
+      return port
+          .handler(new ConnectHandler(server.channel(), server::schema, maxMessageSize))
+          .handler(new GrpcWebHandler(server.channel(), server::schema, maxMessageSize))
+          .handler(TranscodingHandler.of(server, options.build()))
+          .build()
+          .start();
     } catch (ContractException e) {
       throw new CliException(CliException.NOT_SENT, e.getMessage());
     }

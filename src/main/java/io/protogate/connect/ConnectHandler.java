@@ -16,6 +16,7 @@ import io.grpc.MethodDescriptor.MethodType;
 import io.grpc.Status;
 import io.grpc.protobuf.StatusProto;
 import io.protogate.descriptor.Schema;
+import io.protogate.http.GrpcHttpStatus;
 import io.protogate.http.HttpMetadata;
 import io.protogate.http.InProcessCall;
 import io.protogate.http.ResponseWriter;
@@ -47,16 +48,14 @@ import org.eclipse.jetty.util.Fields;
  * Connect-Protocol-Version: 1}, so plain JSON posts stay with the HTTP/JSON door), and {@code GET}
  * with the message in the query for methods marked {@code NO_SIDE_EFFECTS}. Streaming calls:
  * {@code application/connect+proto|json} envelopes, ending with an end-stream message that holds
- * the error and trailers. Errors are Connect's JSON with the HTTP status of its table. Calls go
+ * the error and trailers. Errors are Connect's JSON with the HTTP status of code.proto's table,
+ * which is Connect's. Calls go
  * in-process, so handlers, stubs and upstream routes answer as for gRPC callers.
  */
 public final class ConnectHandler extends Handler.Abstract {
   private static final int END_STREAM = 0x02;
   private static final int COMPRESSED = 0x01;
   private static final String PROTOCOL_VERSION = "connect-protocol-version";
-  /** Where gRPC carries a status's details; Connect carries them in its error JSON instead. */
-  private static final Metadata.Key<byte[]> STATUS_DETAILS =
-      Metadata.Key.of("grpc-status-details-bin", Metadata.BINARY_BYTE_MARSHALLER);
 
   private final io.grpc.Channel channel;
   private final Supplier<Schema> schema;
@@ -388,7 +387,7 @@ public final class ConnectHandler extends Handler.Abstract {
 
     void unary(Metadata headers, byte[] body, Metadata trailers) {
       headers(headers);
-      HttpMetadata.toHeaders(withoutStatus(trailers), "trailer-", response.getHeaders());
+      HttpMetadata.toHeaders(trailers, "trailer-", response.getHeaders());
       response.setStatus(200);
       response.write(true, ByteBuffer.wrap(body), callback);
     }
@@ -405,7 +404,7 @@ public final class ConnectHandler extends Handler.Abstract {
       }
       JsonObject metadata = new JsonObject();
       HttpFields.Mutable fields = HttpFields.build();
-      HttpMetadata.toHeaders(withoutStatus(trailers), "", fields);
+      HttpMetadata.toHeaders(trailers, "", fields);
       fields.forEach(field -> {
         JsonArray values = metadata.has(field.getLowerCaseName())
             ? metadata.getAsJsonArray(field.getLowerCaseName()) : new JsonArray();
@@ -427,8 +426,8 @@ public final class ConnectHandler extends Handler.Abstract {
         return;
       }
       headers(headers);
-      HttpMetadata.toHeaders(withoutStatus(trailers), "trailer-", response.getHeaders());
-      response.setStatus(ConnectErrors.httpStatus(status.getCode()));
+      HttpMetadata.toHeaders(trailers, "trailer-", response.getHeaders());
+      response.setStatus(GrpcHttpStatus.of(status.getCode()));
       response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
       response.write(true, ByteBuffer.wrap(errorJson(status, trailers).toString()
           .getBytes(UTF_8)), callback);
@@ -437,7 +436,7 @@ public final class ConnectHandler extends Handler.Abstract {
     /** Connect's error: its code name, the message, and the details as type and base64 value. */
     private static JsonObject errorJson(Status status, Metadata trailers) {
       JsonObject error = new JsonObject();
-      error.addProperty("code", ConnectErrors.codeName(status.getCode()));
+      error.addProperty("code", codeName(status.getCode()));
       if (status.getDescription() != null) {
         error.addProperty("message", status.getDescription());
       }
@@ -457,11 +456,9 @@ public final class ConnectHandler extends Handler.Abstract {
       return error;
     }
 
-    private static Metadata withoutStatus(Metadata trailers) {
-      Metadata copy = new Metadata();
-      copy.merge(trailers);
-      copy.removeAll(STATUS_DETAILS);
-      return copy;
+    /** Connect's name of a code: {@code not_found} for NOT_FOUND, and CANCELLED {@code canceled}. */
+    private static String codeName(Status.Code code) {
+      return code == Status.Code.CANCELLED ? "canceled" : code.name().toLowerCase(Locale.ROOT);
     }
   }
 }

@@ -20,9 +20,8 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * gRPC statuses as HTTP answers: the status code from the table in {@code google/rpc/code.proto}
- * (the one grpc-gateway, Armeria and Connect use; not the older grpc-gateway copy with 408, 403
- * and 412), and a {@code google.rpc.Status} JSON body whose details keep their {@code @type}.
+ * gRPC statuses as HTTP/JSON answers: the status code of {@link GrpcHttpStatus}, and a {@code
+ * google.rpc.Status} JSON body whose details keep their {@code @type}.
  */
 final class ErrorResponses {
   private static final Gson GSON = new GsonBuilder().disableHtmlEscaping().create();
@@ -36,24 +35,6 @@ final class ErrorResponses {
     schema.files().forEach(file -> types.add(file.getMessageTypes()));
     this.printer = JsonFormat.printer().usingTypeRegistry(types.build())
         .omittingInsignificantWhitespace();
-  }
-
-  /** The HTTP status for a gRPC code, per google/rpc/code.proto. */
-  static int httpStatus(Status.Code code) {
-    return switch (code) {
-      case OK -> 200;
-      case CANCELLED -> 499;
-      case INVALID_ARGUMENT, FAILED_PRECONDITION, OUT_OF_RANGE -> 400;
-      case UNAUTHENTICATED -> 401;
-      case PERMISSION_DENIED -> 403;
-      case NOT_FOUND -> 404;
-      case ALREADY_EXISTS, ABORTED -> 409;
-      case RESOURCE_EXHAUSTED -> 429;
-      case UNIMPLEMENTED -> 501;
-      case UNAVAILABLE -> 503;
-      case DEADLINE_EXCEEDED -> 504;
-      case UNKNOWN, INTERNAL, DATA_LOSS -> 500;
-    };
   }
 
   /**
@@ -86,7 +67,7 @@ final class ErrorResponses {
 
   /** Answers the request with {@code status}, mapped to its HTTP status, and completes it. */
   void send(Response response, Callback callback, Status status, Metadata trailers) {
-    send(response, callback, httpStatus(status.getCode()), json(status, trailers));
+    send(response, callback, GrpcHttpStatus.of(status.getCode()), json(status, trailers));
   }
 
   /** The JSON body of a status that is not a gRPC call's (no route, no such method). */

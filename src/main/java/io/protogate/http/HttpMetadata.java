@@ -39,25 +39,41 @@ public final class HttpMetadata {
       if (NOT_METADATA.contains(name) || name.startsWith(":") || name.startsWith("sec-")) {
         continue;
       }
-      if (name.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
-        byte[] value;
-        try {
-          value = Base64.getDecoder().decode(pad(field.getValue().trim()));
-        } catch (IllegalArgumentException e) {
-          throw new IllegalArgumentException(
-              "header " + name + " is not base64, as a -bin header must be: " + e.getMessage());
-        }
-        metadata.put(Metadata.Key.of(name, Metadata.BINARY_BYTE_MARSHALLER), value);
-      } else {
-        metadata.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), field.getValue());
-      }
+      put(metadata, name, field.getValue());
     }
     return metadata;
   }
 
-  /** Adds every entry of {@code metadata} to {@code headers}, {@code prefix} before each name. */
+  /**
+   * Adds one header to {@code metadata} under {@code key}, decoding the base64 of a {@code -bin}
+   * key; a value that is not base64 is refused, naming the header.
+   */
+  public static void put(Metadata metadata, String key, String value) {
+    if (!key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+      metadata.put(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER), value);
+      return;
+    }
+    try {
+      metadata.put(Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER),
+          Base64.getDecoder().decode(pad(value.trim())));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "header " + key + " is not base64, as a -bin header must be: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Adds the entries of {@code metadata} to {@code headers}, {@code prefix} before each name; the
+   * {@code grpc-} ones are left out, since each protocol renders the status in its own way.
+   */
   public static void toHeaders(Metadata metadata, String prefix, HttpFields.Mutable headers) {
+    if (metadata == null) {
+      return;
+    }
     for (String key : metadata.keys()) {
+      if (key.startsWith("grpc-") || key.startsWith(":") || key.equals("content-type")) {
+        continue;
+      }
       if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
         for (byte[] value :
             metadata.getAll(Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER))) {

@@ -87,6 +87,9 @@ public final class HttpPort implements AutoCloseable {
       CrossOriginHandler cors = new CrossOriginHandler();
       cors.setAllowedOriginPatterns(builder.corsOrigins);
       cors.setAllowedHeaders(builder.corsHeaders);
+      // What browser gRPC-Web and Connect clients must read from a cross-origin answer.
+      cors.setExposedHeaders(Set.of("grpc-status", "grpc-message", "grpc-status-details-bin",
+          "protogate-contract-version"));
       cors.setAllowedMethods(Set.of("GET", "POST", "PUT", "PATCH", "DELETE"));
       cors.setHandler(handler);
       handler = cors;

@@ -7,12 +7,14 @@ import java.util.regex.Pattern;
 
 /**
  * The deadlines HTTP callers send, in each protocol's own spelling: gRPC's {@code grpc-timeout}
- * ({@code 1500m}) and Connect's {@code Connect-Timeout-Ms}. A malformed value is refused with a
+ * ({@code 1500m}), Connect's {@code Connect-Timeout-Ms}, and {@code X-Request-Timeout} in seconds
+ * for plain HTTP clients. A malformed value is refused with a
  * message that shows the right form.
  */
 public final class Timeouts {
   private static final Pattern GRPC_TIMEOUT = Pattern.compile("(\\d{1,8})([HMSmun])");
   private static final Pattern MILLIS = Pattern.compile("\\d{1,10}");
+  private static final Pattern SECONDS = Pattern.compile("\\d{1,9}(\\.\\d{1,9})?");
 
   private Timeouts() {}
 
@@ -47,5 +49,17 @@ public final class Timeouts {
           + " of milliseconds (at most 10 digits)");
     }
     return Deadline.after(Long.parseLong(value.trim()), TimeUnit.MILLISECONDS);
+  }
+
+  /** The deadline {@code value} (an {@code X-Request-Timeout}, seconds) sets, or null if absent. */
+  public static Deadline requestTimeout(String value) {
+    if (value == null) {
+      return null;
+    }
+    if (!SECONDS.matcher(value.trim()).matches()) {
+      throw new IllegalArgumentException("X-Request-Timeout '" + value + "' is not a number of"
+          + " seconds, like 2 or 0.5");
+    }
+    return Deadline.after((long) (Double.parseDouble(value.trim()) * 1e9), TimeUnit.NANOSECONDS);
   }
 }

@@ -9,6 +9,7 @@ import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.Message;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
+import io.grpc.Deadline;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -22,18 +23,14 @@ import io.protogate.server.ProtogateServer;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.ByteBuffer;
-import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -58,8 +55,6 @@ import org.eclipse.jetty.util.Callback;
  */
 public final class TranscodingHandler extends Handler.Abstract.NonBlocking {
   private static final Logger logger = Logger.getLogger(TranscodingHandler.class.getName());
-  private static final Pattern GRPC_TIMEOUT = Pattern.compile("(\\d{1,8})([HMSmun])");
-  private static final Pattern SECONDS = Pattern.compile("\\d{1,9}(\\.\\d{1,9})?");
   private static final String METADATA_PREFIX = "grpc-metadata-";
 
   private final Supplier<HttpRoutes> routes;
@@ -183,75 +178,20 @@ public final class TranscodingHandler extends Handler.Abstract.NonBlocking {
       } else {
         continue;
       }
-      try {
-        if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
-          metadata.put(Metadata.Key.of(key, Metadata.BINARY_BYTE_MARSHALLER),
-              Base64.getDecoder().decode(field.getValue()));
-        } else {
-          metadata.put(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER), field.getValue());
-        }
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("header " + field.getName() + " cannot be gRPC"
-            + " metadata: " + e.getMessage());
-      }
+      HttpMetadata.put(metadata, key, field.getValue());
     }
     return metadata;
   }
 
   /** The deadline from {@code grpc-timeout} (gRPC's form) or {@code X-Request-Timeout} (s). */
   private static CallOptions callOptions(HttpFields fields) {
-    String grpcTimeout = fields.get("grpc-timeout");
-    if (grpcTimeout != null) {
-      Matcher m = GRPC_TIMEOUT.matcher(grpcTimeout.trim());
-      if (!m.matches()) {
-        throw new IllegalArgumentException("grpc-timeout '" + grpcTimeout + "' is not a timeout;"
-            + " write up to 8 digits and a unit, H M S m u or n, like 1500m");
-      }
-      long amount = Long.parseLong(m.group(1));
-      TimeUnit unit = switch (m.group(2)) {
-        case "H" -> TimeUnit.HOURS;
-        case "M" -> TimeUnit.MINUTES;
-        case "S" -> TimeUnit.SECONDS;
-        case "m" -> TimeUnit.MILLISECONDS;
-        case "u" -> TimeUnit.MICROSECONDS;
-        default -> TimeUnit.NANOSECONDS;
-      };
-      return CallOptions.DEFAULT.withDeadlineAfter(amount, unit);
+    Deadline deadline = Timeouts.grpcTimeout(fields.get("grpc-timeout"));
+    if (deadline == null) {
+      deadline = Timeouts.requestTimeout(fields.get("x-request-timeout"));
     }
-    String seconds = fields.get("x-request-timeout");
-    if (seconds != null) {
-      if (!SECONDS.matcher(seconds.trim()).matches()) {
-        throw new IllegalArgumentException("X-Request-Timeout '" + seconds + "' is not a number"
-            + " of seconds, like 2 or 0.5");
-      }
-      long nanos = (long) (Double.parseDouble(seconds.trim()) * 1e9);
-      return CallOptions.DEFAULT.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS);
-    }
-    return CallOptions.DEFAULT;
+    return CallOptions.DEFAULT.withDeadline(deadline);
   }
 
-  /** Copies metadata to HTTP headers as grpc-gateway names them, leaving gRPC's own out. */
-  private static void copy(Metadata metadata, String prefix, HttpFields.Mutable out) {
-    if (metadata == null) {
-      return;
-    }
-    for (String key : metadata.keys()) {
-      if (key.startsWith("grpc-") || key.startsWith(":") || key.equals("content-type")) {
-        continue;
-      }
-      if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
-        for (byte[] value : metadata.getAll(Metadata.Key.of(key,
-            Metadata.BINARY_BYTE_MARSHALLER))) {
-          out.add(prefix + key, Base64.getEncoder().encodeToString(value));
-        }
-      } else {
-        for (String value : metadata.getAll(Metadata.Key.of(key,
-            Metadata.ASCII_STRING_MARSHALLER))) {
-          out.add(prefix + key, value);
-        }
-      }
-    }
-  }
 
   private enum Framing {
     SINGLE, NDJSON, SSE
@@ -403,8 +343,8 @@ public final class TranscodingHandler extends Handler.Abstract.NonBlocking {
           response.setStatus(200);
           HttpFields.Mutable fields = response.getHeaders();
           fields.put(HttpHeader.CONTENT_TYPE, "application/json");
-          copy(responseHeaders, "Grpc-Metadata-", fields);
-          copy(trailers, "Grpc-Trailer-", fields);
+          HttpMetadata.toHeaders(responseHeaders, "Grpc-Metadata-", fields);
+          HttpMetadata.toHeaders(trailers, "Grpc-Trailer-", fields);
           response.write(true, ByteBuffer.wrap((json + "\n").getBytes(UTF_8)), callback);
           return;
         }
@@ -414,8 +354,8 @@ public final class TranscodingHandler extends Handler.Abstract.NonBlocking {
             + " ended without a response");
       }
       if (!started && (framing == Framing.SINGLE || !status.isOk())) {
-        copy(responseHeaders, "Grpc-Metadata-", response.getHeaders());
-        copy(trailers, "Grpc-Trailer-", response.getHeaders());
+        HttpMetadata.toHeaders(responseHeaders, "Grpc-Metadata-", response.getHeaders());
+        HttpMetadata.toHeaders(trailers, "Grpc-Trailer-", response.getHeaders());
         c.errors.send(response, callback, status, trailers);
         return;
       }
@@ -445,7 +385,7 @@ public final class TranscodingHandler extends Handler.Abstract.NonBlocking {
       response.setStatus(200);
       response.getHeaders().put(HttpHeader.CONTENT_TYPE,
           framing == Framing.SSE ? "text/event-stream" : "application/x-ndjson");
-      copy(responseHeaders, "Grpc-Metadata-", response.getHeaders());
+      HttpMetadata.toHeaders(responseHeaders, "Grpc-Metadata-", response.getHeaders());
     }
 
     /** Writes after the writes before it: Jetty allows one pending write per response. */

@@ -14,7 +14,10 @@ import io.protogate.handler.ClientStreamingHandler;
 import io.protogate.handler.MethodHandler;
 import io.protogate.handler.ServerStreamingHandler;
 import io.protogate.handler.UnaryHandler;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.io.InputStream;
+import java.util.logging.Logger;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
 
@@ -24,6 +27,8 @@ import java.util.function.Function;
  * {@link Failures} instead of escaping into gRPC.
  */
 final class HandlerCalls {
+  private static final Logger logger = Logger.getLogger(HandlerCalls.class.getName());
+
   private HandlerCalls() {}
 
   /**
@@ -84,7 +89,7 @@ final class HandlerCalls {
                 if (failure == null) {
                   try {
                     checkResponse(name, call.method(), response);
-                  } catch (IllegalStateException e) {
+                  } catch (StatusRuntimeException e) {
                     failure = e;
                   }
                 }
@@ -121,11 +126,10 @@ final class HandlerCalls {
 
   private static void checkResponse(
       String name, Descriptors.MethodDescriptor method, DynamicMessage response) {
-    String expected = method.getOutputType().getFullName();
-    if (response == null || !response.getDescriptorForType().getFullName().equals(expected)) {
-      throw new IllegalStateException(
-          "handler for " + name + " returned " + (response == null ? "null" : "a "
-              + response.getDescriptorForType().getFullName()) + " instead of a " + expected);
+    Status wrong = RequestParsingCallHandler.wrongResponse(method, response);
+    if (wrong != null) {
+      logger.warning(wrong.getDescription());
+      throw wrong.asRuntimeException();
     }
   }
 

@@ -11,6 +11,7 @@ import io.grpc.Server;
 import io.grpc.ServerBuilder;
 import io.grpc.ServerCredentials;
 import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.TlsServerCredentials;
 import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
@@ -58,6 +59,8 @@ public final class ProtogateServer implements AutoCloseable {
   private final Server inProcess;
   private final ManagedChannel channel;
   private final HealthStatusManager health;
+  private final HealthWatches healthWatches = new HealthWatches();
+  private final RequestGuard guard;
   private final Duration shutdownGrace;
   private final InetSocketAddress address;
   private final AtomicBoolean closing = new AtomicBoolean();
@@ -74,13 +77,14 @@ public final class ProtogateServer implements AutoCloseable {
     contract.register(dispatch.services);
     ServiceRegistry registry = new ServiceRegistry(contract, dispatch);
     this.execution = new HandlerExecution(dispatch, builder.blockingExecutor);
-    this.server =
-        configure(
-                NettyServerBuilder.forAddress(address, builder.credentials())
-                    .maxInboundMessageSize(builder.maxInboundMessageSize),
-                registry,
-                builder)
-            .build();
+    this.guard = new RequestGuard(builder.limits, builder.maxInboundMessageSize);
+    NettyServerBuilder netty =
+        NettyServerBuilder.forAddress(address, builder.credentials())
+            .maxInboundMessageSize(builder.maxInboundMessageSize)
+            .addTransportFilter(guard)
+            .addStreamTracerFactory(guard.tracers());
+    builder.limits.configure(netty);
+    this.server = configure(netty, registry, builder).build();
     String name = InProcessServerBuilder.generateName();
     this.inProcess =
         configure(
@@ -101,11 +105,13 @@ public final class ProtogateServer implements AutoCloseable {
       ServerBuilder<?> server, ServiceRegistry registry, Builder builder) {
     server
         .fallbackHandlerRegistry(registry)
-        .addService(health.getHealthService())
+        .addService(ServerInterceptors.intercept(health.getHealthService(), healthWatches))
         .addService(ProtoReflectionServiceV1.newInstance())
         .addService(v1alphaReflection());
     builder.services.forEach(server::addService);
     builder.interceptors.forEach(server::intercept);
+    // Last added, so outermost: it sees every call first and every response last.
+    server.intercept(new EdgeInterceptor(() -> contract.current().version()));
     execution.configure(server);
     return server;
   }
@@ -135,8 +141,15 @@ public final class ProtogateServer implements AutoCloseable {
           "cannot listen on " + address.getHostString() + ":" + address.getPort() + ": "
               + rootMessage(e) + "; pick another port or stop what uses it", e);
     }
-    contract.subscribe(this::reportHealth);
-    health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+    try {
+      CallerMistakes.quietGrpcLogs();
+      contract.subscribe(this::reportHealth);
+      health.setStatus(HealthStatusManager.SERVICE_NAME_ALL_SERVICES, ServingStatus.SERVING);
+    } catch (RuntimeException | Error e) {
+      // Listening but not started: let nothing keep the port or the threads.
+      stopNow();
+      throw e;
+    }
     return this;
   }
 
@@ -195,6 +208,11 @@ public final class ProtogateServer implements AutoCloseable {
     return channel;
   }
 
+  /** Bytes of unfinished request messages the server holds now: what the memory limits count. */
+  long pendingRequestBytes() {
+    return guard.pendingBytes();
+  }
+
   /** The port actually bound: useful when built with port 0. */
   public int port() {
     return server.getPort();
@@ -215,11 +233,13 @@ public final class ProtogateServer implements AutoCloseable {
       server.awaitTermination();
       return;
     }
-    health.enterTerminalState();
-    server.shutdown();
-    inProcess.shutdown();
-    long deadline = System.nanoTime() + shutdownGrace.toNanos();
     try {
+      health.enterTerminalState();
+      // Watches never end by themselves: they would hold shutdown for the whole grace period.
+      healthWatches.endAll();
+      server.shutdown();
+      inProcess.shutdown();
+      long deadline = System.nanoTime() + shutdownGrace.toNanos();
       if (!server.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)
           | !inProcess.awaitTermination(deadline - System.nanoTime(), TimeUnit.NANOSECONDS)) {
         server.shutdownNow();
@@ -227,12 +247,37 @@ public final class ProtogateServer implements AutoCloseable {
         server.awaitTermination();
         inProcess.awaitTermination();
       }
+    } catch (InterruptedException | RuntimeException | Error e) {
+      // Whatever stopped the graceful way, the server must still stop.
+      server.shutdownNow();
+      inProcess.shutdownNow();
+      throw e;
     } finally {
-      channel.shutdownNow();
-      execution.close();
-      handlers.close();
-      demo.close();
+      release();
     }
+  }
+
+  /**
+   * Stops at once: calls in flight are cancelled, and a {@link #close()} waiting out the grace
+   * period returns. For a second Ctrl-C, or a start-up that failed half-way.
+   */
+  public void stopNow() {
+    boolean closeInProgress = closing.getAndSet(true);
+    if (!closeInProgress) {
+      health.enterTerminalState();
+    }
+    server.shutdownNow();
+    inProcess.shutdownNow();
+    if (!closeInProgress) {
+      release();
+    }
+  }
+
+  private void release() {
+    channel.shutdownNow();
+    execution.close();
+    handlers.close();
+    demo.close();
   }
 
   /** Blocks until the server has stopped. */
@@ -255,6 +300,7 @@ public final class ProtogateServer implements AutoCloseable {
     private File tlsCert;
     private File tlsKey;
     private File tlsClientCa;
+    private ServerLimits limits = ServerLimits.defaults();
 
     private Builder(Contract contract) {
       this.contract = requireNonNull(contract, "contract");
@@ -336,6 +382,12 @@ public final class ProtogateServer implements AutoCloseable {
         throw new IllegalArgumentException("maxInboundMessageSize: " + bytes + " (expected: > 0)");
       }
       this.maxInboundMessageSize = bytes;
+      return this;
+    }
+
+    /** Limits on what callers may take from the server; {@link ServerLimits#defaults()} if unset. */
+    public Builder limits(ServerLimits limits) {
+      this.limits = requireNonNull(limits, "limits");
       return this;
     }
 

@@ -13,7 +13,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.protobuf.ProtoUtils;
 import io.protogate.handler.CallContext;
+import io.protogate.descriptor.Schema;
 import java.io.InputStream;
+import java.util.logging.Logger;
 import java.util.function.Function;
 
 /**
@@ -27,6 +29,7 @@ import java.util.function.Function;
  * the response headers and trailers the handler set on its {@link CallContext} go with them.
  */
 final class RequestParsingCallHandler implements ServerCallHandler<InputStream, InputStream> {
+  private static final Logger logger = Logger.getLogger(RequestParsingCallHandler.class.getName());
   private final Descriptors.MethodDescriptor method;
   private final Descriptor requestType;
   private final MethodDescriptor.Marshaller<DynamicMessage> requestParser;
@@ -47,6 +50,21 @@ final class RequestParsingCallHandler implements ServerCallHandler<InputStream, 
     this.responseWriter =
         ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(method.getOutputType()));
     this.handlerPerCall = handlerPerCall;
+  }
+
+  /**
+   * The status that ends a call whose handler sent {@code response} for {@code method}, or null
+   * if it is of the method's response type. It names both types, for the caller to see.
+   */
+  static Status wrongResponse(Descriptors.MethodDescriptor method, DynamicMessage response) {
+    String expected = method.getOutputType().getFullName();
+    if (response != null && response.getDescriptorForType().getFullName().equals(expected)) {
+      return null;
+    }
+    return Status.INTERNAL.withDescription("the handler for " + Schema.fullMethodName(method)
+        + " answered " + (response == null ? "null" : "a "
+        + response.getDescriptorForType().getFullName()) + " instead of a " + expected
+        + " (a bug in the handler)");
   }
 
   @Override
@@ -77,6 +95,12 @@ final class RequestParsingCallHandler implements ServerCallHandler<InputStream, 
       try {
         request = requestParser.parse(message);
       } catch (StatusRuntimeException e) {
+        if (e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED) {
+          // grpc-java's limit on what a compressed request inflates to: too large, not invalid.
+          reject(Status.RESOURCE_EXHAUSTED.withDescription(
+              "request inflates past the server's limit: " + e.getStatus().getDescription()));
+          return;
+        }
         // The marshaller says only "Invalid protobuf byte sequence"; its cause says what is wrong.
         reject(e.getCause() == null ? e.getStatus().getDescription() : e.getCause().getMessage());
         return;
@@ -88,9 +112,13 @@ final class RequestParsingCallHandler implements ServerCallHandler<InputStream, 
     }
 
     private void reject(String problem) {
-      call.reject(
+      reject(
           Status.INVALID_ARGUMENT.withDescription(
               "request is not a valid " + requestType.getFullName() + ": " + problem));
+    }
+
+    private void reject(Status status) {
+      call.reject(status);
       // The handler may already be running (streaming calls): tell it the call is over.
       delegate.onCancel();
     }
@@ -166,9 +194,18 @@ final class RequestParsingCallHandler implements ServerCallHandler<InputStream, 
 
     @Override
     public void sendMessage(DynamicMessage message) {
-      if (!rejected) {
-        call.sendMessage(responseWriter.stream(message));
+      if (rejected) {
+        return;
       }
+      Status wrong = wrongResponse(context.method(), message);
+      if (wrong != null) {
+        // A bug in the handler, in any call shape: the caller must not take the bytes for an
+        // answer of its type. The handler sees the call cancelled; what it sends more is dropped.
+        logger.warning(wrong.getDescription());
+        reject(wrong);
+        return;
+      }
+      call.sendMessage(responseWriter.stream(message));
     }
 
     @Override

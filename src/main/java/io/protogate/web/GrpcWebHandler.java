@@ -45,6 +45,8 @@ import org.eclipse.jetty.util.Callback;
 public final class GrpcWebHandler extends Handler.Abstract {
   private static final byte TRAILERS = (byte) 0x80;
   private static final byte COMPRESSED = 0x01;
+  private static final Metadata.Key<byte[]> STATUS_DETAILS =
+      Metadata.Key.of("grpc-status-details-bin", Metadata.BINARY_BYTE_MARSHALLER);
 
   private final io.grpc.Channel channel;
   private final Supplier<Schema> schema;
@@ -268,6 +270,10 @@ public final class GrpcWebHandler extends Handler.Abstract {
     fields.put("grpc-status", String.valueOf(status.getCode().value()));
     if (status.getDescription() != null) {
       fields.put("grpc-message", percentEncode(status.getDescription()));
+    }
+    byte[] details = trailers.get(STATUS_DETAILS);
+    if (details != null) {
+      fields.put(STATUS_DETAILS.name(), Base64.getEncoder().encodeToString(details));
     }
     HttpMetadata.toHeaders(trailers, "", fields);
   }

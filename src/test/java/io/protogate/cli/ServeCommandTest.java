@@ -10,6 +10,17 @@ import com.google.protobuf.DescriptorProtos.FileDescriptorProto;
 import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
 import com.google.protobuf.DescriptorProtos.MethodDescriptorProto;
 import com.google.protobuf.DescriptorProtos.ServiceDescriptorProto;
+import com.google.protobuf.Descriptors;
+import com.google.protobuf.DynamicMessage;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.protogate.client.DynamicCalls;
+import io.protogate.descriptor.BundledDescriptors;
+import io.protogate.descriptor.SchemaLoader;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -22,6 +33,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -84,6 +96,78 @@ class ServeCommandTest {
       process.destroy();
       assertTrue(process.waitFor(30, TimeUnit.SECONDS));
     }
+  }
+
+  @Test
+  void serve_sighupWithTheBundledContracts_saysSoAndKeepsServing() throws Exception {
+    Process process = new ProcessBuilder(javaCommand("serve", "--port", "0"))
+        .redirectErrorStream(true)
+        .start();
+    try {
+      BufferedReader output = new BufferedReader(
+          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      readUntil(output, "serving GrpcService");
+
+      signal("HUP", process);
+
+      assertTrue(readUntil(output, "SIGHUP").contains("nothing to reload"));
+      assertTrue(process.isAlive());
+      process.destroy();
+      assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+      assertEquals(0, process.exitValue());
+    } finally {
+      process.destroyForcibly();
+    }
+  }
+
+  @Test
+  void serve_secondSigint_stopsAtOnce_cancellingCallsInFlight() throws Exception {
+    Process process = new ProcessBuilder(javaCommand("serve", "--port", "0",
+        "--shutdown-grace", "120"))
+        .redirectErrorStream(true)
+        .start();
+    ManagedChannel channel = null;
+    try {
+      BufferedReader output = new BufferedReader(
+          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      Matcher serving = SERVING.matcher(readUntil(output, "serving GrpcService"));
+      assertTrue(serving.find());
+      channel = NettyChannelBuilder
+          .forAddress("127.0.0.1", Integer.parseInt(serving.group(2))).usePlaintext().build();
+      LinkedBlockingQueue<Status> ended = new LinkedBlockingQueue<>();
+      Descriptors.MethodDescriptor echoMethod =
+          SchemaLoader.fromSources(BundledDescriptors.sources())
+              .findMethod("protogate.demo.StreamingDemo/Echo").orElseThrow();
+      var echo = DynamicCalls.methodDescriptor(echoMethod);
+      var call = channel.newCall(echo, CallOptions.DEFAULT);
+      call.start(new ClientCall.Listener<>() {
+        @Override
+        public void onClose(Status status, Metadata trailers) {
+          ended.add(status);
+        }
+      }, new Metadata());
+      call.request(1);
+      // A call in flight that never ends by itself: the graceful stop would wait for it.
+      call.sendMessage(
+          DynamicMessage.getDefaultInstance(echoMethod.getInputType()));
+      signal("INT", process);
+      readUntil(output, "stopping");
+
+      signal("INT", process);
+
+      assertTrue(process.waitFor(20, TimeUnit.SECONDS), "a second Ctrl-C did not stop it");
+      assertEquals(ServeCommand.FORCED_STOP, process.exitValue());
+      assertFalse(ended.poll(10, TimeUnit.SECONDS).isOk());
+    } finally {
+      process.destroyForcibly();
+      if (channel != null) {
+        channel.shutdownNow();
+      }
+    }
+  }
+
+  private static void signal(String name, Process process) throws Exception {
+    new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start().waitFor();
   }
 
   @Test

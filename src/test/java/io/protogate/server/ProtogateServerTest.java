@@ -19,10 +19,6 @@ import io.protogate.client.DynamicCalls;
 import io.protogate.handler.Fields;
 import io.protogate.handler.Handlers;
 import io.protogate.handler.builtin.BuiltinHandlers;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -278,6 +274,9 @@ class ProtogateServerTest {
           assertThrows(StatusRuntimeException.class, () -> fixture.unary(HELLO, HELLO_REQUEST));
 
       assertEquals(Status.Code.INTERNAL, e.getStatus().getCode());
+      // The caller learns what went wrong: both types, named.
+      assertTrue(e.getStatus().getDescription().contains(
+          "answered a HelloRequest instead of a HelloResponse"), e.getStatus().getDescription());
     }
   }
 
@@ -535,22 +534,6 @@ class ProtogateServerTest {
       assertTrue(end.isOk(), "call failed: " + end);
       queue.drainTo(messages);
       return messages;
-    }
-  }
-
-  private static final class BytesMarshaller implements MethodDescriptor.Marshaller<byte[]> {
-    @Override
-    public InputStream stream(byte[] value) {
-      return new ByteArrayInputStream(value);
-    }
-
-    @Override
-    public byte[] parse(InputStream stream) {
-      try {
-        return stream.readAllBytes();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
     }
   }
 }

@@ -56,4 +56,18 @@ final class ServerFixture implements AutoCloseable {
     channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     server.close();
   }
+
+  /** A plaintext channel to a server a test manages itself. */
+  static final class Channel implements AutoCloseable {
+    final ManagedChannel channel;
+
+    Channel(int port) {
+      channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
 }

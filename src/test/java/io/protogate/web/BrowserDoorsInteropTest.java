@@ -28,6 +28,9 @@ import io.protogate.descriptor.SchemaLoader;
 import io.protogate.handler.Fields;
 import io.protogate.handler.Handlers;
 import io.protogate.handler.builtin.BuiltinHandlers;
+import io.protogate.http.HttpJsonOptions;
+import io.protogate.http.HttpPort;
+import io.protogate.http.TranscodingHandler;
 import io.protogate.interop.NodeScripts;
 import io.protogate.server.ProtogateServer;
 import java.net.URI;
@@ -42,12 +45,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.server.HttpConnectionFactory;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -66,7 +63,7 @@ class BrowserDoorsInteropTest {
   private static final String[] PROTOCOLS = {"connect", "grpc-web"};
 
   private static ProtogateServer server;
-  private static Server jetty;
+  private static HttpPort http;
   private static String baseUrl;
   private static Path descriptorSet;
   private static final Map<String, JsonObject> results = new HashMap<>();
@@ -129,17 +126,13 @@ class BrowserDoorsInteropTest {
         .build();
     server = ProtogateServer.builder(schema).port(0).handlers(handlers)
         .demoHandlers(BuiltinHandlers.demo()).build().start();
-    jetty = new Server();
-    HttpConfiguration config = new HttpConfiguration();
-    ServerConnector connector = new ServerConnector(jetty, new HttpConnectionFactory(config),
-        new HTTP2CServerConnectionFactory(config));
-    connector.setHost("127.0.0.1");
-    jetty.addConnector(connector);
-    jetty.setHandler(new Handler.Sequence(
-        new ConnectHandler(server.channel(), server::schema, 4 << 20),
-        new GrpcWebHandler(server.channel(), server::schema, 4 << 20)));
-    jetty.start();
-    baseUrl = "http://127.0.0.1:" + connector.getLocalPort();
+    http = HttpPort.builder().port(0)
+        .handler(new ConnectHandler(server.channel(), server::schema, 4 << 20))
+        .handler(new GrpcWebHandler(server.channel(), server::schema, 4 << 20))
+        .handler(TranscodingHandler.of(server, HttpJsonOptions.builder().build()))
+        .build()
+        .start();
+    baseUrl = "http://127.0.0.1:" + http.port();
 
     JsonArray plan = new JsonArray();
     for (String protocol : PROTOCOLS) {
@@ -199,8 +192,8 @@ class BrowserDoorsInteropTest {
 
   @AfterAll
   static void stop() throws Exception {
-    if (jetty != null) {
-      jetty.stop();
+    if (http != null) {
+      http.close();
     }
     if (server != null) {
       server.close();
@@ -373,9 +366,11 @@ class BrowserDoorsInteropTest {
   }
 
   @Test
-  void plainJsonPost_isLeftToTheNextHandler() throws Exception {
-    HttpResponse<String> response = post("/GrpcService/hello", "application/json", "{}");
+  void plainJsonPost_isLeftToTheHttpJsonDoor() throws Exception {
+    HttpResponse<String> response = post("/GrpcService/nope", "application/json", "{}");
     assertEquals(404, response.statusCode());
+    assertEquals(5, JsonParser.parseString(response.body()).getAsJsonObject().get("code")
+        .getAsInt(), "a google.rpc.Status body, not Connect's error: " + response.body());
   }
 
   private static HttpResponse<String> post(
