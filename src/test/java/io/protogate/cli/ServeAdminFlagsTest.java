@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code serve --admin-port --access-log --drain-delay}, as an operator runs it. */
 class ServeAdminFlagsTest {
   private static final Pattern SERVING = Pattern.compile("serving .* on 127\\.0\\.0\\.1:(\\d+)"
-      + ".*admin port 127\\.0\\.0\\.1:(\\d+)");
+      + ".*HTTP/JSON on 127\\.0\\.0\\.1:(\\d+).*admin port 127\\.0\\.0\\.1:(\\d+)");
 
   @Test
   void serve_adminPortAndAccessLog_metricsAndOneLinePerCall_thenDrainsOnSigterm(
@@ -37,7 +37,8 @@ class ServeAdminFlagsTest {
     Path log = dir.resolve("access.log");
     Path output = dir.resolve("serve.out");
     Process process = new ProcessBuilder(ServeCommandTest.javaCommand("serve", "--port", "0",
-        "--admin-port", "0", "--access-log", log.toString(), "--drain-delay", "2"))
+        "--http-port", "0", "--admin-port", "0", "--access-log", log.toString(),
+        "--drain-delay", "2"))
         .redirectErrorStream(true)
         .redirectOutput(output.toFile())
         .start();
@@ -49,7 +50,8 @@ class ServeAdminFlagsTest {
       }
       assertTrue(serving.find(0), Files.readString(output));
       int port = Integer.parseInt(serving.group(1));
-      URI admin = URI.create("http://127.0.0.1:" + serving.group(2));
+      URI httpPort = URI.create("http://127.0.0.1:" + serving.group(2));
+      URI admin = URI.create("http://127.0.0.1:" + serving.group(3));
       Schema bundled = SchemaLoader.fromSources(BundledDescriptors.sources());
       var method = bundled.findMethod(ServeCommand.DEMO_METHOD).orElseThrow();
       ManagedChannel channel =
@@ -61,9 +63,18 @@ class ServeAdminFlagsTest {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
       HttpClient http = HttpClient.newHttpClient();
+      HttpResponse<String> viaHttp = http.send(HttpRequest.newBuilder(
+          httpPort.resolve("/" + ServeCommand.DEMO_METHOD)).header("protogate-door", "grpc")
+          .POST(HttpRequest.BodyPublishers.ofString(ServeCommand.DEMO_REQUEST)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, viaHttp.statusCode(), viaHttp.body());
       String metrics = http.send(HttpRequest.newBuilder(admin.resolve("/metrics")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
       assertTrue(metrics.contains("grpc_server_handled_total{door=\"grpc\",grpc_code=\"OK\","
+          + "grpc_method=\"hello\",grpc_service=\"GrpcService\",grpc_type=\"unary\"} 1.0"),
+          metrics);
+      // The HTTP door names itself, whatever its client claims to be.
+      assertTrue(metrics.contains("grpc_server_handled_total{door=\"http\",grpc_code=\"OK\","
           + "grpc_method=\"hello\",grpc_service=\"GrpcService\",grpc_type=\"unary\"} 1.0"),
           metrics);
 
@@ -79,9 +90,11 @@ class ServeAdminFlagsTest {
       assertTrue(process.waitFor(30, TimeUnit.SECONDS), "no exit after SIGTERM");
       assertEquals(0, process.exitValue());
       List<String> lines = Files.readAllLines(log);
-      assertEquals(1, lines.size(), lines.toString());
+      assertEquals(2, lines.size(), lines.toString());
       assertTrue(lines.get(0).contains("\"method\":\"GrpcService/hello\""), lines.get(0));
       assertTrue(lines.get(0).contains("\"answered_by\":\"demo\""), lines.get(0));
+      assertTrue(lines.get(1).contains("\"peer\":\"127.0.0.1:"), lines.get(1));
+      assertTrue(lines.get(1).contains("\"door\":\"http\""), lines.get(1));
     } finally {
       process.destroyForcibly().waitFor();
     }
