@@ -18,6 +18,9 @@
 # Usage: [SET=proxy] [PORT_BASE=50152] bash bench/load-run.sh [ROUNDS] [REQUESTS_PER_RUN] [WARMUP_REQUESTS]
 # To put other Protogate builds in the same rotation (a commit before a change, say), list their
 # jars: COMPARE="before=/tmp/protogate-before.jar other=/path/to/protogate.jar" bash ...
+# To put this build with other serve flags in it (the cost of metrics, say), list them with
+# commas between flags: VARIANTS="metrics=--admin-port=0 log=--admin-port=0,--access-log=/dev/null"
+# BASELINES=no leaves out the two generated-stub servers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
@@ -26,7 +29,9 @@ warmup=${3:-300000}
 command -v h2load >/dev/null || { echo "needs h2load: apt-get install nghttp2-client" >&2; exit 2; }
 
 ./mvnw -B -q install -DskipTests   # bench/ builds against the installed protogate artifact
-./mvnw -B -q -f bench/pom.xml package
+if [ "${BASELINES:-yes}" != no ] || [[ ${SET:-handlers} == proxy ]]; then
+  ./mvnw -B -q -f bench/pom.xml package
+fi
 
 work=$(mktemp -d)
 pids=()
@@ -69,13 +74,24 @@ if [[ ${SET:-handlers} == proxy ]]; then
   )
   bases="direct grpcproxy"
 else
-  names=(protogate generated generated-direct)
-  commands=(
-    "java -jar target/protogate.jar serve --descriptors descriptors/hello.desc --no-watch --port"
-    "java -cp bench/target/protogate-bench.jar GeneratedServer"
-    "java -cp bench/target/protogate-bench.jar GeneratedServer --direct-executor"
-  )
-  bases="generated generated-direct"
+  serve="java -jar target/protogate.jar serve --descriptors descriptors/hello.desc --no-watch"
+  names=(protogate)
+  commands=("$serve --port")
+  bases=""
+  if [ "${BASELINES:-yes}" != no ]; then
+    names+=(generated generated-direct)
+    commands+=(
+      "java -cp bench/target/protogate-bench.jar GeneratedServer"
+      "java -cp bench/target/protogate-bench.jar GeneratedServer --direct-executor"
+    )
+    bases="generated generated-direct"
+  fi
+  # VARIANTS="name=flag,flag ..." puts Protogate with other serve flags in the same rotation.
+  for variant in ${VARIANTS:-}; do
+    names+=("${variant%%=*}")
+    flags=${variant#*=}
+    commands+=("$serve ${flags//,/ } --port")
+  done
 fi
 for extra in ${COMPARE:-}; do
   names+=("${extra%%=*}")
@@ -144,11 +160,19 @@ for i in "${!names[@]}"; do run "$i" "$warmup" >/dev/null; done
 
 printf '%-17s %-6s %10s %9s %9s %12s\n' server round calls/s p50_ms p99_ms cpu_us/call
 : > "$work/results"
+order=("${!names[@]}")
 for round in $(seq 1 "$rounds"); do
-  for i in "${!names[@]}"; do
+  # Every other round runs the servers in reverse (A B C C B A ...), so that a drift over time
+  # (the JIT still warming, the machine's other load) does not favour whoever runs last.
+  if (( round % 2 == 0 )); then
+    order=(); for ((i = ${#names[@]} - 1; i >= 0; i--)); do order+=("$i"); done
+  else
+    order=("${!names[@]}")
+  fi
+  for i in "${order[@]}"; do
     read -r rate p50 p99 cpu < <(run "$i" "$requests")
     printf '%-17s %-6s %10s %9s %9s %12s\n' "${names[$i]}" "$round" "$rate" "$p50" "$p99" "$cpu"
-    echo "${names[$i]} $rate $p50 $p99 $cpu" >> "$work/results"
+    echo "${names[$i]} $rate $p50 $p99 $cpu $round" >> "$work/results"
   done
 done
 rss "RSS after the runs"
@@ -165,4 +189,12 @@ for base in sys.argv[2:]:
     print(f"protogate / {base}: calls/s {med('protogate', 1) / med(base, 1):.2f},"
           f" p99 {med('protogate', 3) / med(base, 3):.2f},"
           f" cpu/call {med('protogate', 4) / med(base, 4):.2f}")
+for name in names[1:]:
+    if name not in sys.argv[2:] and name != "protogate":
+        # Paired: the ratio within each round, whose runs are back to back, then the median.
+        per_round = lambda col: statistics.median(
+            float(r[col]) / float(p[col]) for r in rows if r[0] == name
+            for p in rows if p[0] == 'protogate' and p[5] == r[5])
+        print(f"{name} / protogate (median of per-round ratios): calls/s {per_round(1):.3f},"
+              f" p99 {per_round(3):.2f}, cpu/call {per_round(4):.3f}")
 PY

@@ -5,6 +5,8 @@ import com.google.protobuf.DynamicMessage;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import com.google.protobuf.util.Durations;
+import io.protogate.admin.AdminServer;
+import io.protogate.admin.Telemetry;
 import io.protogate.client.Connection;
 import io.protogate.config.ConfigException;
 import io.protogate.config.ConfigFile;
@@ -205,6 +207,23 @@ final class ServeCommand implements Callable<Integer> {
       + " answers with an example response of its output type.")
   boolean mockAll;
 
+  @Option(names = "--admin-port", paramLabel = "PORT", description = "Serve /metrics, /healthz,"
+      + " /readyz, /contract and POST /reload on this port (0 picks a free one). Off by default.")
+  Integer adminPort;
+
+  @Option(names = "--admin-host", description = "Address the admin port binds (default:"
+      + " ${DEFAULT-VALUE}).")
+  String adminHost = "127.0.0.1";
+
+  @Option(names = "--access-log", paramLabel = "FILE", description = "Write one JSON line per"
+      + " call to FILE (appended), or - for standard output. Off by default.")
+  String accessLog;
+
+  @Option(names = "--drain-delay", paramLabel = "SECONDS", description = "On SIGTERM or Ctrl-C,"
+      + " how long /readyz answers not-ready while calls are still taken, so that balancers"
+      + " stop sending them, before the graceful stop (default: ${DEFAULT-VALUE}).")
+  long drainDelaySeconds = 0;
+
   @Option(names = "--demo", description = "Once serving, call " + DEMO_METHOD + " over the"
       + " network and print the request and the response (and the same call with curl, with"
       + " --http-port).")
@@ -293,6 +312,11 @@ final class ServeCommand implements Callable<Integer> {
       }
       builder.requireClientCertificates(tlsClientCa);
     }
+    Telemetry telemetry = adminPort == null && accessLog == null ? null
+        : accessLog == null ? Telemetry.create() : Telemetry.withAccessLog(accessLog);
+    if (telemetry != null) {
+      builder.intercept(telemetry.interceptor());
+    }
     ProtogateServer server = builder
         .host(host)
         .port(port)
@@ -306,7 +330,7 @@ final class ServeCommand implements Callable<Integer> {
     server.start();
     try {
       return serve(schema, server, reloader(server, file, flagRoutes, mode),
-          stubAnswers.history());
+          stubAnswers.history(), telemetry);
     } catch (Exception | Error e) {
       // A step after start-up failed: the port and the threads must not outlive it.
       server.stopNow();
@@ -346,9 +370,8 @@ final class ServeCommand implements Callable<Integer> {
     return descriptors.isEmpty() ? null : new Reloader(descriptors, server, mode);
   }
 
-  private int serve(
-      Schema schema, ProtogateServer server, Reloader reloader, History stubHistory)
-      throws Exception {
+  private int serve(Schema schema, ProtogateServer server, Reloader reloader,
+      History stubHistory, Telemetry telemetry) throws Exception {
     HttpPort http = httpPort == null ? null : startHttp(server, stubHistory);
     Routes routes = server.contract().current().part(UpstreamRouting.ROUTES);
     DescriptorWatcher watcher = reloader == null || noWatch
@@ -365,6 +388,7 @@ final class ServeCommand implements Callable<Integer> {
     DescriptorWatcher stubWatcher = stubReloader == null || noWatch ? null
         : DescriptorWatcher.start(stubReloader, Duration.ofMillis(reloadSettleMillis),
             Duration.ofMillis(reloadMaxDelayMillis));
+    AdminServer admin = telemetry == null ? null : startAdmin(telemetry, server, reloader);
     CountDownLatch stop = new CountDownLatch(1);
     AtomicInteger stopSignals = new AtomicInteger();
     // Handling the signals ourselves (instead of a shutdown hook) lets a graceful stop exit 0.
@@ -408,11 +432,20 @@ final class ServeCommand implements Callable<Integer> {
                 + " stubs from " + stubs)
             + (mockAll ? ", example answers for every other method" : "")
             + " (reflection v1 and v1alpha, health)"
-            + (http == null ? "" : ", HTTP/JSON, Connect and gRPC-Web on " + host + ":" + http.port()));
+            + (http == null ? "" : ", HTTP/JSON, Connect and gRPC-Web on " + host + ":"
+                + http.port())
+            + (admin == null ? "" : "; admin port " + adminHost + ":" + admin.port()));
     if (demo) {
       showDemoCall(schema, server.port(), http);
     }
     stop.await();
+    if (admin != null) {
+      admin.drain();
+    }
+    if (drainDelaySeconds > 0) {
+      logger.info("draining: /readyz answers not-ready; stopping in " + drainDelaySeconds + " s");
+      Thread.sleep(TimeUnit.SECONDS.toMillis(drainDelaySeconds));
+    }
     logger.info("stopping: refusing new calls, waiting up to " + shutdownGraceSeconds
         + " s for calls in flight (Ctrl-C again stops at once)");
     if (watcher != null) {
@@ -425,6 +458,12 @@ final class ServeCommand implements Callable<Integer> {
       http.close();
     }
     server.close();
+    if (admin != null) {
+      admin.close();
+    }
+    if (telemetry != null) {
+      telemetry.close();
+    }
     if (stopSignals.get() > 1) {
       logger.info("stopped at once; calls in flight were cancelled");
       return FORCED_STOP;
@@ -537,6 +576,23 @@ final class ServeCommand implements Callable<Integer> {
     }
     return rejectBreaking ? Reloader.Breaking.REJECT
         : breaking == null ? Reloader.Breaking.WARN : breaking;
+  }
+
+  /** Metrics, reload counts and the admin port (when asked for) of a started server. */
+  private AdminServer startAdmin(Telemetry telemetry, ProtogateServer server, Reloader reloader) {
+    telemetry.follow(server.contract());
+    if (reloader != null) {
+      telemetry.follow(reloader);
+    }
+    if (adminPort == null) {
+      return null;
+    }
+    AdminServer.Builder admin = AdminServer.builder(server, telemetry).host(adminHost)
+        .port(adminPort);
+    if (reloader != null) {
+      admin.reloader(reloader);
+    }
+    return admin.start();
   }
 
   private HttpPort startHttp(ProtogateServer server, History stubHistory) throws CliException {

@@ -22,6 +22,7 @@ import io.protogate.http.InProcessCall;
 import io.protogate.http.ResponseWriter;
 import io.protogate.http.Timeouts;
 import io.protogate.json.JsonCodec;
+import io.protogate.server.CallTags;
 import java.io.ByteArrayInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -116,7 +117,8 @@ public final class ConnectHandler extends Handler.Abstract {
     Metadata headers;
     Deadline deadline;
     try {
-      headers = HttpMetadata.fromHeaders(request.getHeaders());
+      headers = CallTags.tag(HttpMetadata.fromHeaders(request.getHeaders()), CallTags.CONNECT,
+          HttpMetadata.peer(request));
       deadline = Timeouts.connectTimeout(request.getHeaders().get("connect-timeout-ms"));
     } catch (IllegalArgumentException e) {
       reply.error(Status.INVALID_ARGUMENT.withDescription(e.getMessage()), new Metadata(),

@@ -5,6 +5,7 @@ import java.util.Base64;
 import java.util.Set;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.server.Request;
 
 /**
  * Request headers of a browser protocol (gRPC-Web, Connect) as gRPC metadata, and metadata back
@@ -21,6 +22,11 @@ public final class HttpMetadata {
       "x-grpc-web", "x-user-agent", "http2-settings", "access-control-request-method", "access-control-request-headers");
 
   private HttpMetadata() {}
+
+  /** The client's address as {@code host:port}, for {@link io.protogate.server.CallTags#PEER}. */
+  public static String peer(Request request) {
+    return Request.getRemoteAddr(request) + ":" + Request.getRemotePort(request);
+  }
 
   /**
    * The gRPC metadata carried by {@code headers}; a {@code -bin} header that is not base64 is

@@ -18,6 +18,7 @@ import io.protogate.contract.LiveContract;
 import io.protogate.descriptor.Schema;
 import io.protogate.json.JsonCodec;
 import io.protogate.json.JsonRequests;
+import io.protogate.server.CallTags;
 import io.protogate.server.ProtogateServer;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -125,7 +126,8 @@ public final class TranscodingHandler extends Handler.Abstract.NonBlocking {
     Metadata headers;
     CallOptions callOptions;
     try {
-      headers = metadata(request.getHeaders());
+      headers = CallTags.tag(metadata(request.getHeaders()), CallTags.HTTP,
+          HttpMetadata.peer(request));
       callOptions = callOptions(request.getHeaders());
     } catch (IllegalArgumentException e) {
       c.errors.send(response, callback, Status.INVALID_ARGUMENT.withDescription(e.getMessage()),

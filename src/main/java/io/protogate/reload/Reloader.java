@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import java.util.logging.Logger;
 
 /**
@@ -63,6 +65,17 @@ public final class Reloader {
   private final ProtogateServer server;
   private final Listener listener;
   private final Breaking breaking;
+  private final List<Consumer<Outcome>> observers = new CopyOnWriteArrayList<>();
+
+  /**
+   * What one reload did: swapped in a new contract, found the same one, or rejected what it
+   * loaded; {@code version} is the contract served afterwards, {@code problem} why it was
+   * rejected (empty otherwise).
+   */
+  public record Outcome(Kind kind, String version, String problem) {
+    /** The three ends of a reload. */
+    public enum Kind { SWAPPED, UNCHANGED, REJECTED }
+  }
 
   /**
    * Reloads {@code paths} into {@code server}, treating breaking changes as {@code breaking}.
@@ -108,21 +121,33 @@ public final class Reloader {
     });
   }
 
+  /** Calls {@code observer} with the outcome of every later reload, whatever started it. */
+  public void observe(Consumer<Outcome> observer) {
+    observers.add(observer);
+  }
+
   List<Path> paths() {
     return paths;
   }
 
   /** Reports a reload that failed outside {@link #reload}'s own checks. */
   void rejected(String problem) {
-    listener.rejected(problem);
+    Outcome outcome = refuse(problem);
+    observers.forEach(observer -> observer.accept(outcome));
   }
 
   /**
    * Loads and, if the contract changed, swaps. Serialized: two reloads never interleave. Breaking
    * changes are computed against the contract really served, and the swap is refused if another
-   * one happened in between.
+   * one happened in between. Returns what happened.
    */
-  public synchronized void reload() {
+  public synchronized Outcome reload() {
+    Outcome outcome = attempt();
+    observers.forEach(observer -> observer.accept(outcome));
+    return outcome;
+  }
+
+  private Outcome attempt() {
     Inputs inputs;
     Schema next;
     try {
@@ -131,12 +156,11 @@ public final class Reloader {
           ? SchemaLoader.fromSources(BundledDescriptors.sources())
           : SchemaLoader.load(inputs.descriptors());
     } catch (SchemaException | UncheckedIOException | IllegalArgumentException e) {
-      listener.rejected(e.getMessage());
-      return;
+      return refuse(e.getMessage());
     }
     Contract current = server.contract().current();
     if (next.version().equals(current.version()) && inputs.settings() == null) {
-      return;
+      return new Outcome(Outcome.Kind.UNCHANGED, current.version(), "");
     }
     List<Finding> findings = breaking == Breaking.OFF ? List.of()
         : BreakingChanges.between(current.schema(), next, RuleSet.WIRE_JSON);
@@ -146,12 +170,17 @@ public final class Reloader {
       server.contract().swap(current,
           inputs.settings() == null ? proposed : inputs.settings().apply(proposed));
     } catch (ContractException e) {
-      listener.rejected(e.getMessage());
-      return;
+      return refuse(e.getMessage());
     }
     findings.forEach(
         f -> logger.warning("breaking change, swapped anyway (--breaking=warn): " + f));
     listener.swapped(next);
+    return new Outcome(Outcome.Kind.SWAPPED, next.version(), "");
+  }
+
+  private Outcome refuse(String problem) {
+    listener.rejected(problem);
+    return new Outcome(Outcome.Kind.REJECTED, server.contract().current().version(), problem);
   }
 
   /** In reject mode, logs each breaking change on its own line and refuses the contract. */

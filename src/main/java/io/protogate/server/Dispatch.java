@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The one place that decides what answers each method of a contract, in this order: a Java
@@ -146,7 +147,7 @@ final class Dispatch {
     String name = Schema.fullMethodName(method);
     MethodHandler handler = handlers.find(name).orElse(null);
     if (handler != null) {
-      return HandlerCalls.of(method, handler);
+      return answeredBy("handler", HandlerCalls.of(method, handler));
     }
     ServerCallHandler<InputStream, InputStream> forward =
         contract.part(upstreams).handler(name).orElse(null);
@@ -155,20 +156,33 @@ final class Dispatch {
       ServerCallHandler<InputStream, InputStream> stub =
           HandlerCalls.of(method, stubs.handler(stubbed, method));
       // Partial mocking: a request no stub matches goes to the method's upstream route.
-      return forward == null || method.isClientStreaming()
-          ? stub : new StubOrElse(method, stub, forward, stubbed);
+      return answeredBy("stub", forward == null || method.isClientStreaming()
+          ? stub : new StubOrElse(method, stub, forward, stubbed));
     }
     if (forward != null) {
-      return forward;
+      return answeredBy("upstream " + contract.part(upstreams).services()
+          .get(method.getService().getFullName()), forward);
     }
     MethodHandler bundled = demo.find(name).orElse(null);
     if (bundled != null) {
-      return HandlerCalls.of(method, bundled);
+      return answeredBy("demo", HandlerCalls.of(method, bundled));
     }
     if (contract.part(Stubs.MOCK_ALL)) {
-      return HandlerCalls.of(method, ExampleResponses.handler(method));
+      return answeredBy("example", HandlerCalls.of(method, ExampleResponses.handler(method)));
     }
-    return unimplemented(name);
+    return answeredBy("unimplemented", unimplemented(name));
+  }
+
+  /** Tells whoever asked, through {@link CallTags#ANSWERED_BY}, which tier answers the call. */
+  static ServerCallHandler<InputStream, InputStream> answeredBy(
+      String tier, ServerCallHandler<InputStream, InputStream> handler) {
+    return (call, headers) -> {
+      AtomicReference<String> slot = CallTags.ANSWERED_BY.get();
+      if (slot != null) {
+        slot.set(tier);
+      }
+      return handler.startCall(call, headers);
+    };
   }
 
   private static ServerCallHandler<InputStream, InputStream> unimplemented(String name) {

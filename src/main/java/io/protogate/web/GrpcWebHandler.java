@@ -17,6 +17,7 @@ import io.protogate.http.InProcessCall;
 import io.protogate.http.ResponseWriter;
 import io.protogate.http.Timeouts;
 import io.protogate.json.JsonCodec;
+import io.protogate.server.CallTags;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -113,7 +114,8 @@ public final class GrpcWebHandler extends Handler.Abstract {
     Metadata headers;
     Deadline deadline;
     try {
-      headers = HttpMetadata.fromHeaders(request.getHeaders());
+      headers = CallTags.tag(HttpMetadata.fromHeaders(request.getHeaders()), CallTags.GRPC_WEB,
+          HttpMetadata.peer(request));
       deadline = Timeouts.grpcTimeout(request.getHeaders().get("grpc-timeout"));
     } catch (IllegalArgumentException e) {
       trailersOnly(response, callback,
