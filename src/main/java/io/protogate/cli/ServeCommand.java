@@ -315,7 +315,7 @@ final class ServeCommand implements Callable<Integer> {
     Telemetry telemetry = adminPort == null && accessLog == null ? null
         : accessLog == null ? Telemetry.create() : Telemetry.withAccessLog(accessLog);
     if (telemetry != null) {
-      builder.intercept(telemetry.interceptor());
+      builder.intercept(telemetry.interceptor()).interceptUpstreamCalls(telemetry::upstream);
     }
     ProtogateServer server = builder
         .host(host)

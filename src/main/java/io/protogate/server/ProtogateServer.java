@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
 import io.grpc.BindableService;
 import io.grpc.Channel;
+import io.grpc.ClientInterceptor;
 import io.grpc.InsecureServerCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
@@ -43,6 +44,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -68,7 +70,7 @@ public final class ProtogateServer implements AutoCloseable {
   private final HealthWatches healthWatches = new HealthWatches();
   private final RequestGuard guard;
   private final Dispatch dispatch;
-  private final UpstreamChannels upstreamChannels = new UpstreamChannels();
+  private final UpstreamChannels upstreamChannels;
   private final UpstreamHealth upstreamHealth;
   private final Duration shutdownGrace;
   private final InetSocketAddress address;
@@ -81,6 +83,7 @@ public final class ProtogateServer implements AutoCloseable {
     this.handlers = builder.handlers;
     this.demo = builder.demo;
     this.health = new HealthStatusManager();
+    this.upstreamChannels = new UpstreamChannels(builder.upstreamCalls);
     this.upstreamHealth = new UpstreamHealth(upstreamChannels, health::setStatus);
     this.dispatch = new Dispatch(handlers, demo, builder.stubAnswers, upstreamChannels);
     this.contract = LiveContract.of(builder.contract);
@@ -320,6 +323,7 @@ public final class ProtogateServer implements AutoCloseable {
     private final List<ServerInterceptor> interceptors = new ArrayList<>();
     private final List<ServerServiceDefinition> services = new ArrayList<>();
     private Executor blockingExecutor;
+    private Function<String, ClientInterceptor> upstreamCalls = name -> null;
     private String host = "127.0.0.1";
     private int port = DEFAULT_PORT;
     private Duration shutdownGrace = Duration.ofSeconds(10);
@@ -377,6 +381,15 @@ public final class ProtogateServer implements AutoCloseable {
     /** Serves {@code service} beside the contract's services, reachable from every door. */
     public Builder addService(ServerServiceDefinition service) {
       services.add(requireNonNull(service, "service"));
+      return this;
+    }
+
+    /**
+     * Intercepts every call forwarded to an upstream route with {@code interceptor.apply(name)},
+     * {@code name} being the upstream's target: per-upstream metrics, say.
+     */
+    public Builder interceptUpstreamCalls(Function<String, ClientInterceptor> interceptor) {
+      this.upstreamCalls = requireNonNull(interceptor, "interceptor");
       return this;
     }
 

@@ -1,6 +1,7 @@
 package io.protogate.upstream;
 
 import io.grpc.CallOptions;
+import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ConnectivityState;
 import io.grpc.ManagedChannel;
@@ -23,13 +24,16 @@ import java.util.concurrent.TimeUnit;
  */
 final class ForwardingCallHandler implements ServerCallHandler<InputStream, InputStream> {
   private final ManagedChannel channel;
+  private final Channel calls;
   private final MethodDescriptor<InputStream, InputStream> method;
   private final Upstream upstream;
   private final String service;
 
-  ForwardingCallHandler(ManagedChannel channel, MethodDescriptor<InputStream, InputStream> method,
-      Upstream upstream, String service) {
+  /** Forwards over {@code calls}, which goes through {@code channel}, kept to reconnect it. */
+  ForwardingCallHandler(ManagedChannel channel, Channel calls,
+      MethodDescriptor<InputStream, InputStream> method, Upstream upstream, String service) {
     this.channel = channel;
+    this.calls = calls;
     this.method = method;
     this.upstream = upstream;
     this.service = service;
@@ -48,7 +52,7 @@ final class ForwardingCallHandler implements ServerCallHandler<InputStream, Inpu
       // The caller's own deadline, from the Context, still applies when it is sooner.
       options = options.withDeadlineAfter(upstream.deadline().toNanos(), TimeUnit.NANOSECONDS);
     }
-    ClientCall<InputStream, InputStream> clientCall = channel.newCall(method, options);
+    ClientCall<InputStream, InputStream> clientCall = calls.newCall(method, options);
     Forwarding forwarding = new Forwarding(serverCall, clientCall);
     // The caller's headers go as they are: HTTP/2 forbids connection-specific headers, so none
     // arrive, and grpc-java's client replaces the per-hop gRPC ones (grpc-timeout, te,

@@ -1,5 +1,8 @@
 package io.protogate.upstream;
 
+import io.grpc.Channel;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -9,13 +12,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
  * One {@link ManagedChannel} per {@link Upstream}, shared by every route to it and kept across
  * contract swaps for as long as the upstream is unchanged. {@link #retainOnly} shuts down the
  * channels of upstreams no longer routed to, gracefully: calls in flight on them finish first.
- * Thread-safe.
+ * Calls forwarded go through a per-upstream interceptor (metrics, say). Thread-safe.
  */
 public final class UpstreamChannels implements AutoCloseable {
   private static final Logger logger = Logger.getLogger(UpstreamChannels.class.getName());
@@ -31,6 +35,20 @@ public final class UpstreamChannels implements AutoCloseable {
   private final Map<Upstream, ManagedChannel> channels = new HashMap<>();
   private final Set<ManagedChannel> retiring = new HashSet<>();
   private boolean closed;
+  private final Function<String, ClientInterceptor> calls;
+
+  /** Channels whose forwarded calls go through no interceptor. */
+  public UpstreamChannels() {
+    this(name -> null);
+  }
+
+  /**
+   * Channels whose forwarded calls go through {@code calls.apply(name)} for the upstream named
+   * {@code name} (its target), when that is not null.
+   */
+  public UpstreamChannels(Function<String, ClientInterceptor> calls) {
+    this.calls = calls;
+  }
 
   /** The channel to {@code upstream}, opened now if it has none (it connects on first use). */
   public synchronized ManagedChannel channel(Upstream upstream) {
@@ -38,6 +56,13 @@ public final class UpstreamChannels implements AutoCloseable {
       throw new IllegalStateException("upstream channels are closed");
     }
     return channels.computeIfAbsent(upstream, u -> u.connection().open());
+  }
+
+  /** Where the calls forwarded to {@code upstream} go: its channel, through its interceptor. */
+  Channel calls(Upstream upstream) {
+    ManagedChannel channel = channel(upstream);
+    ClientInterceptor interceptor = calls.apply(upstream.toString());
+    return interceptor == null ? channel : ClientInterceptors.intercept(channel, interceptor);
   }
 
   /**

@@ -59,6 +59,7 @@ public final class UpstreamRouting {
       for (MethodDescriptor method : service.getMethods()) {
         String name = Schema.fullMethodName(method);
         handlers.put(name, new ForwardingCallHandler(channels.channel(upstream),
+            channels.calls(upstream),
             PassThrough.method(name, Schema.methodType(method)), upstream,
             service.getFullName()));
       }

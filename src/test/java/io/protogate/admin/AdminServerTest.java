@@ -18,6 +18,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.MetadataUtils;
 import io.protogate.client.DynamicCalls;
+import io.protogate.contract.Contract;
 import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
 import io.protogate.handler.Handlers;
@@ -26,6 +27,9 @@ import io.protogate.json.JsonCodec;
 import io.protogate.reload.Reloader;
 import io.protogate.server.CallTags;
 import io.protogate.server.ProtogateServer;
+import io.protogate.upstream.Route;
+import io.protogate.upstream.Routes;
+import io.protogate.upstream.UpstreamRouting;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -181,6 +185,30 @@ class AdminServerTest {
         + "grpc_service=\"GrpcService\",grpc_type=\"unary\",upstream=\"backend-a\"}"));
     assertEquals(1, sample("grpc_client_msg_sent_total{grpc_method=\"hello\","
         + "grpc_service=\"GrpcService\",grpc_type=\"unary\",upstream=\"backend-a\"}"));
+  }
+
+  @Test
+  void routedCalls_countedPerUpstreamByItsTarget(@TempDir Path dir) throws Exception {
+    start(dir, null);
+    String target = "127.0.0.1:" + server.port();
+    Contract routed = Contract.of(server.schema()).with(UpstreamRouting.ROUTES,
+        Routes.of(List.of(Route.parse("GrpcService=" + target))));
+    try (ProtogateServer gateway = ProtogateServer.builder(routed).port(0)
+        .shutdownGrace(Duration.ofSeconds(1))
+        .interceptUpstreamCalls(telemetry::upstream)
+        .build()
+        .start()) {
+      ManagedChannel toGateway = NettyChannelBuilder.forAddress("127.0.0.1", gateway.port())
+          .usePlaintext().build();
+      try {
+        hello(toGateway);
+      } finally {
+        toGateway.shutdownNow();
+      }
+    }
+
+    assertEquals(1, sample("grpc_client_handled_total{grpc_code=\"OK\",grpc_method=\"hello\","
+        + "grpc_service=\"GrpcService\",grpc_type=\"unary\",upstream=\"" + target + "\"}"));
   }
 
   @Test
