@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 /** {@code serve --admin-port --access-log --drain-delay}, as an operator runs it. */
 class ServeAdminFlagsTest {
   private static final Pattern SERVING = Pattern.compile("serving .* on 127\\.0\\.0\\.1:(\\d+)"
-      + ".*HTTP/JSON on 127\\.0\\.0\\.1:(\\d+).*admin port 127\\.0\\.0\\.1:(\\d+)");
+      + ".*gRPC-Web on 127\\.0\\.0\\.1:(\\d+).*admin port 127\\.0\\.0\\.1:(\\d+)");
 
   @Test
   void serve_adminPortAndAccessLog_metricsAndOneLinePerCall_thenDrainsOnSigterm(

@@ -31,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ServeStubsTest {
   private static final Pattern PORT = Pattern.compile("on 127\\.0\\.0\\.1:(\\d+)");
   private static final Pattern HTTP_PORT =
-      Pattern.compile("HTTP/JSON on 127\\.0\\.0\\.1:(\\d+)");
+      Pattern.compile("gRPC-Web on 127\\.0\\.0\\.1:(\\d+)");
 
   @Test
   void exampleStubs_answerThePythonClient() throws Exception {

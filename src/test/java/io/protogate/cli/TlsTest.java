@@ -269,8 +269,7 @@ class TlsTest {
           HELLO);
 
       assertEquals(64 + 14, result.exit(), result.err());
-      assertTrue(result.err().contains("Code: UNAVAILABLE"), result.err());
-      assertTrue(result.err().contains("Message: upstream " + tlsAddress + " for GrpcService"
+      assertTrue(result.err().contains("UNAVAILABLE: upstream " + tlsAddress + " for GrpcService"
           + " failed the TLS handshake"), result.err());
     }
   }
