@@ -3,11 +3,12 @@
 // Usage: node connect_client.mjs BASE_URL DESCRIPTOR_SET < plan.json
 // plan.json: [{"protocol": "connect"|"grpc-web", "binary": bool, "httpVersion": "1.1"|"2",
 //              "get": bool, "service": "GrpcService", "method": "hello",
-//              "stream": bool, "request": {...}, "timeoutMs": N, "headers": {...}}]
+//              "request": {...}, "requests": [{...}, ...] (client and bidi streaming),
+//              "timeoutMs": N, "headers": {...}}]
 import { readFileSync } from "node:fs";
 import { createClient, ConnectError, Code } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
-import { createFileRegistry, fromBinary, toJson } from "@bufbuild/protobuf";
+import { createFileRegistry, fromBinary, fromJson, toJson } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
 
 const [baseUrl, descriptorSet] = process.argv.slice(2);
@@ -37,8 +38,22 @@ for (const call of plan) {
     onHeader: (h) => h.forEach((v, k) => { headers[k] = v; }),
     onTrailer: (t) => t.forEach((v, k) => { trailers[k] = v; }),
   };
+  async function* requests() {
+    // From their JSON form, as a plain object would not encode 64-bit fields.
+    for (const request of call.requests ?? []) {
+      yield fromJson(method.input, request, { registry });
+    }
+  }
   try {
-    if (call.stream) {
+    if (method.methodKind === "client_streaming") {
+      const message = await client[method.localName](requests(), callOptions);
+      result.response = toJson(method.output, message, { registry });
+    } else if (method.methodKind === "bidi_streaming") {
+      result.responses = [];
+      for await (const message of client[method.localName](requests(), callOptions)) {
+        result.responses.push(toJson(method.output, message, { registry }));
+      }
+    } else if (method.methodKind === "server_streaming") {
       result.responses = [];
       for await (const message of client[method.localName](call.request ?? {}, callOptions)) {
         result.responses.push(toJson(method.output, message, { registry }));

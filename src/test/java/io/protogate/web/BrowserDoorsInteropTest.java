@@ -163,6 +163,16 @@ class BrowserDoorsInteropTest {
       get.addProperty("get", true);
       get.addProperty("tag", "connect-get-" + binary);
       plan.add(get);
+      JsonObject sum = call("connect", binary, "protogate.demo.StreamingDemo", "Sum", "{}");
+      sum.add("requests", JsonParser.parseString("[{\"value\":1},{\"value\":2},{\"value\":3}]"));
+      sum.addProperty("httpVersion", "2");
+      sum.addProperty("tag", "connect-sum-" + binary);
+      plan.add(sum);
+      JsonObject echo = call("connect", binary, "protogate.demo.StreamingDemo", "Echo", "{}");
+      echo.add("requests", JsonParser.parseString("[{\"text\":\"a\"},{\"text\":\"b\"}]"));
+      echo.addProperty("httpVersion", "2");
+      echo.addProperty("tag", "connect-echo-" + binary);
+      plan.add(echo);
       JsonObject h2 = call("connect", binary, "GrpcService", "hello", "{\"data\":\"h2\"}");
       h2.addProperty("httpVersion", "2");
       h2.addProperty("tag", "connect-h2-" + binary);
@@ -291,6 +301,28 @@ class BrowserDoorsInteropTest {
       JsonObject result = results.get("connect-get-" + binary);
       assertEquals("value of g", result.getAsJsonObject("response").get("text").getAsString(),
           result.toString());
+    }
+  }
+
+  @Test
+  void connectClientStreaming_sumsEveryMessage() {
+    for (boolean binary : new boolean[] {false, true}) {
+      JsonObject result = results.get("connect-sum-" + binary);
+      assertNull(result.get("error"), result.toString());
+      assertEquals("6", result.getAsJsonObject("response").get("total").getAsString());
+      assertEquals(3, result.getAsJsonObject("response").get("count").getAsInt());
+    }
+  }
+
+  @Test
+  void connectBidiStreaming_echoesEachMessage() {
+    for (boolean binary : new boolean[] {false, true}) {
+      JsonObject result = results.get("connect-echo-" + binary);
+      assertNull(result.get("error"), result.toString());
+      JsonArray responses = result.getAsJsonArray("responses");
+      assertEquals(2, responses.size(), result.toString());
+      assertEquals("a", responses.get(0).getAsJsonObject().get("text").getAsString());
+      assertEquals("b", responses.get(1).getAsJsonObject().get("text").getAsString());
     }
   }
 
