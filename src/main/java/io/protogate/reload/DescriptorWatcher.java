@@ -21,6 +21,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -89,53 +92,40 @@ public final class DescriptorWatcher implements AutoCloseable {
    * quiet for {@code settle}, or {@code maxDelay} after the change if they never are.
    */
   public static DescriptorWatcher start(Reloader reloader, Duration settle, Duration maxDelay) {
-    return start(new Watched() {
-      @Override
-      public List<Path> paths() {
-        return reloader.paths();
-      }
-
-      @Override
-      public boolean matters(Path fileName) {
-        return DescriptorSource.looksLikeSet(fileName);
-      }
-
-      @Override
-      public void reload() {
-        reloader.reload();
-      }
-
-      @Override
-      public void rejected(String problem) {
-        reloader.rejected(problem);
-      }
-    }, settle, maxDelay);
+    return start(watched(reloader::paths, DescriptorSource::looksLikeSet, reloader::reload,
+        reloader::rejected), settle, maxDelay);
   }
 
   /** Starts watching a stub directory, as {@link #start(Reloader, Duration, Duration)} does. */
   public static DescriptorWatcher start(
       StubReloader reloader, Duration settle, Duration maxDelay) {
-    return start(new Watched() {
+    return start(watched(reloader::paths, StubFiles::isStubFile, reloader::reload,
+        reloader::rejected), settle, maxDelay);
+  }
+
+  private static Watched watched(Supplier<List<Path>> paths, Predicate<Path> matters,
+      Runnable reload, Consumer<String> rejected) {
+    return new Watched() {
       @Override
       public List<Path> paths() {
-        return reloader.paths();
+        return paths.get();
       }
 
       @Override
       public boolean matters(Path fileName) {
-        return StubFiles.isStubFile(fileName);
+        return matters.test(fileName);
       }
 
       @Override
       public void reload() {
-        reloader.reload();
+        reload.run();
       }
 
       @Override
       public void rejected(String problem) {
-        reloader.rejected(problem);
+        rejected.accept(problem);
       }
-    }, settle, maxDelay);
+    };
   }
 
   private static DescriptorWatcher start(Watched target, Duration settle, Duration maxDelay) {
