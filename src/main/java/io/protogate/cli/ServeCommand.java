@@ -10,6 +10,8 @@ import io.protogate.admin.Telemetry;
 import io.protogate.client.Connection;
 import io.protogate.config.ConfigException;
 import io.protogate.config.ConfigFile;
+import io.protogate.config.HttpConfig;
+import io.protogate.config.LimitsConfig;
 import io.protogate.config.ServeConfig;
 import io.protogate.contract.Contract;
 import io.protogate.client.DynamicCalls;
@@ -65,6 +67,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -485,7 +489,7 @@ final class ServeCommand implements Callable<Integer> {
   }
 
   /** Takes each setting of the file that no flag gave, checking it names the file's line. */
-  private void applyConfig(ConfigFile file) {
+  void applyConfig(ConfigFile file) {
     ServeConfig c = file.config();
     if (!given("--descriptors") && c.getDescriptorsCount() > 0) {
       descriptors = file.descriptors();
@@ -494,30 +498,179 @@ final class ServeCommand implements Callable<Integer> {
       host = c.getHost();
     }
     if (!given("--port") && c.hasPort()) {
-      if (c.getPort() > 65535) {
-        throw new CliException(CliException.USAGE,
-            file.where("port") + c.getPort() + " (expected: 0-65535)");
-      }
-      port = c.getPort();
+      port = portNumber(file, "port", c.getPort());
     }
     if (!given("--shutdown-grace") && c.hasShutdownGrace()) {
-      shutdownGraceSeconds = Durations.toSeconds(c.getShutdownGrace());
+      shutdownGraceSeconds = seconds(file, "shutdown_grace", c.getShutdownGrace());
     }
     if (!given("--max-msg-sz") && c.hasMaxMsgSz()) {
-      if (c.getMaxMsgSz() == 0) {
-        throw new CliException(CliException.USAGE, file.where("max_msg_sz") + "0 (expected: > 0)");
-      }
-      maxMessageSize = c.getMaxMsgSz();
+      maxMessageSize = (int) positive(file, "max_msg_sz", c.getMaxMsgSz());
     }
     if (!given("--no-watch") && c.hasWatch()) {
       noWatch = !c.getWatch();
     }
-    if (!given("--reject-breaking") && c.hasRejectBreaking()) {
+    // Either flag settles the mode, so a key of the file cannot contradict it.
+    boolean modeGiven = given("--breaking") || given("--reject-breaking");
+    if (!modeGiven && c.hasRejectBreaking()) {
       rejectBreaking = c.getRejectBreaking();
+    }
+    if (!modeGiven && c.hasBreaking()) {
+      breaking = breakingKey(file, c.getBreaking());
+      if (rejectBreaking && breaking != Reloader.Breaking.REJECT) {
+        throw new CliException(CliException.USAGE, file.where("breaking") + "'" + breaking
+            + "' contradicts reject_breaking: true; keep one of them");
+      }
+    }
+    if (!given("--reload-settle") && c.hasReloadSettle()) {
+      reloadSettleMillis = millis(file, "reload_settle", c.getReloadSettle());
+    }
+    if (!given("--reload-max-delay") && c.hasReloadMaxDelay()) {
+      reloadMaxDelayMillis = millis(file, "reload_max_delay", c.getReloadMaxDelay());
     }
     tlsCert = tlsFile("--tls-cert", tlsCert, file, c.getTls().getCert());
     tlsKey = tlsFile("--tls-key", tlsKey, file, c.getTls().getKey());
     tlsClientCa = tlsFile("--tls-client-ca", tlsClientCa, file, c.getTls().getClientCa());
+    if (!given("--stubs") && c.hasStubs()) {
+      stubs = file.resolve(c.getStubs());
+    }
+    if (!given("--mock-all") && c.hasMockAll()) {
+      mockAll = c.getMockAll();
+    }
+    if (!given("--access-log") && c.hasAccessLog()) {
+      accessLog = c.getAccessLog().equals("-") ? "-" : file.resolve(c.getAccessLog()).toString();
+    }
+    if (!given("--drain-delay") && c.hasDrainDelay()) {
+      drainDelaySeconds = seconds(file, "drain_delay", c.getDrainDelay());
+    }
+    if (!given("--admin-port") && c.getAdmin().hasPort()) {
+      adminPort = portNumber(file, "admin.port", c.getAdmin().getPort());
+    }
+    if (!given("--admin-host") && c.getAdmin().hasHost()) {
+      adminHost = c.getAdmin().getHost();
+    }
+    applyHttp(file, c.getHttp());
+    applyLimits(file, c.getLimits());
+  }
+
+  private void applyHttp(ConfigFile file, HttpConfig http) {
+    if (!given("--http-port") && http.hasPort()) {
+      httpPort = portNumber(file, "http.port", http.getPort());
+    }
+    if (!given("--http-ignore-unknown") && http.hasIgnoreUnknown()) {
+      httpIgnoreUnknown = http.getIgnoreUnknown();
+    }
+    if (!given("--http-emit-defaults") && http.hasEmitDefaults()) {
+      httpEmitDefaults = http.getEmitDefaults();
+    }
+    if (!given("--http-proto-names") && http.hasProtoNames()) {
+      httpProtoNames = http.getProtoNames();
+    }
+    if (!given("--http-header") && http.getHeadersCount() > 0) {
+      httpHeaders = List.copyOf(http.getHeadersList());
+    }
+    if (!given("--cors-origin") && http.getCorsOriginsCount() > 0) {
+      for (int i = 0; i < http.getCorsOriginsCount(); i++) {
+        try {
+          Pattern.compile(http.getCorsOrigins(i));
+        } catch (PatternSyntaxException e) {
+          throw new CliException(CliException.USAGE, file.where("http.cors_origins[" + i + "]")
+              + "not a regular expression: " + e.getDescription());
+        }
+      }
+      corsOrigins = List.copyOf(http.getCorsOriginsList());
+    }
+  }
+
+  private void applyLimits(ConfigFile file, LimitsConfig l) {
+    if (!given("--max-concurrent-calls-per-connection")
+        && l.hasMaxConcurrentCallsPerConnection()) {
+      maxConcurrentCallsPerConnection = (int) positive(file,
+          "limits.max_concurrent_calls_per_connection", l.getMaxConcurrentCallsPerConnection());
+    }
+    if (!given("--max-pending-bytes") && l.hasMaxPendingBytes()) {
+      maxPendingBytes = l.getMaxPendingBytes();
+    }
+    if (!given("--max-pending-bytes-per-connection") && l.hasMaxPendingBytesPerConnection()) {
+      maxPendingBytesPerConnection = l.getMaxPendingBytesPerConnection();
+    }
+    if (!given("--max-resets") && l.hasMaxResets()) {
+      maxResets = (int) positive(file, "limits.max_resets", l.getMaxResets());
+    }
+    if (!given("--reset-window") && l.hasResetWindow()) {
+      resetWindowSeconds = positive(file, "limits.reset_window",
+          seconds(file, "limits.reset_window", l.getResetWindow()));
+    }
+    if (!given("--max-connection-idle") && l.hasMaxConnectionIdle()) {
+      maxConnectionIdleSeconds =
+          seconds(file, "limits.max_connection_idle", l.getMaxConnectionIdle());
+    }
+    if (!given("--max-connection-age") && l.hasMaxConnectionAge()) {
+      maxConnectionAgeSeconds = seconds(file, "limits.max_connection_age", l.getMaxConnectionAge());
+    }
+    if (!given("--max-connection-age-grace") && l.hasMaxConnectionAgeGrace()) {
+      maxConnectionAgeGraceSeconds =
+          seconds(file, "limits.max_connection_age_grace", l.getMaxConnectionAgeGrace());
+    }
+    if (!given("--keepalive-time") && l.hasKeepaliveTime()) {
+      keepAliveTimeSeconds = positive(file, "limits.keepalive_time",
+          seconds(file, "limits.keepalive_time", l.getKeepaliveTime()));
+    }
+    if (!given("--keepalive-timeout") && l.hasKeepaliveTimeout()) {
+      keepAliveTimeoutSeconds = positive(file, "limits.keepalive_timeout",
+          seconds(file, "limits.keepalive_timeout", l.getKeepaliveTimeout()));
+    }
+    if (!given("--permit-keepalive-time") && l.hasPermitKeepaliveTime()) {
+      permitKeepAliveTimeSeconds =
+          seconds(file, "limits.permit_keepalive_time", l.getPermitKeepaliveTime());
+    }
+    if (!given("--max-header-list-size") && l.hasMaxHeaderListSize()) {
+      maxHeaderListSize =
+          (int) positive(file, "limits.max_header_list_size", l.getMaxHeaderListSize());
+    }
+  }
+
+  private static int portNumber(ConfigFile file, String key, int value) {
+    if (value > 65535) {
+      throw new CliException(CliException.USAGE,
+          file.where(key) + value + " (expected: 0-65535)");
+    }
+    return value;
+  }
+
+  /** The reader already refuses negative numbers; these settings refuse 0 as well. */
+  private static long positive(ConfigFile file, String key, long value) {
+    if (value == 0) {
+      throw new CliException(CliException.USAGE, file.where(key) + "0 (expected: > 0)");
+    }
+    return value;
+  }
+
+  /** A duration key of a flag counted in whole seconds: a fraction would be silently cut. */
+  private static long seconds(ConfigFile file, String key, com.google.protobuf.Duration value) {
+    if (value.getSeconds() < 0 || value.getNanos() != 0) {
+      throw new CliException(CliException.USAGE, file.where(key) + Durations.toString(value)
+          + " (expected: whole seconds, 0 or more, such as 30s)");
+    }
+    return value.getSeconds();
+  }
+
+  /** A duration key of a flag counted in milliseconds. */
+  private static long millis(ConfigFile file, String key, com.google.protobuf.Duration value) {
+    if (Durations.isNegative(value) || value.getNanos() % 1_000_000 != 0) {
+      throw new CliException(CliException.USAGE, file.where(key) + Durations.toString(value)
+          + " (expected: whole milliseconds, 0 or more, such as 0.3s)");
+    }
+    return Durations.toMillis(value);
+  }
+
+  private static Reloader.Breaking breakingKey(ConfigFile file, String value) {
+    for (Reloader.Breaking mode : Reloader.Breaking.values()) {
+      if (mode.toString().equals(value)) {
+        return mode;
+      }
+    }
+    throw new CliException(CliException.USAGE,
+        file.where("breaking") + "'" + value + "' (expected: warn, reject or off)");
   }
 
   private File tlsFile(String option, File flag, ConfigFile file, String fromFile) {

@@ -106,7 +106,8 @@ class ConfigFileTest {
 
     assertEquals(dir.resolve("bad.yaml") + ":2: prot: unknown key; did you mean 'port'? Valid"
         + " keys: descriptors, host, port, shutdown_grace, max_msg_sz, watch, reject_breaking,"
-        + " tls, upstreams", message);
+        + " tls, upstreams, breaking, reload_settle, reload_max_delay, http, stubs, mock_all,"
+        + " admin, access_log, drain_delay, limits", message);
   }
 
   @Test
@@ -115,6 +116,9 @@ class ConfigFileTest {
 
     assertTrue(message.startsWith(dir.resolve("bad.yaml") + ":4: upstreams[0].dedline: unknown"
         + " key; did you mean 'deadline'? Valid keys in upstreams[0]: match, target,"), message);
+    assertTrue(refused("http:\n  port: 1\nlimits:\n  keepalive: 5s\n").startsWith(
+        dir.resolve("bad.yaml") + ":4: limits.keepalive: unknown key; did you mean"
+            + " 'keepalive_time'?"));
   }
 
   @Test
