@@ -5,16 +5,22 @@ import static java.util.Objects.requireNonNull;
 import com.google.gson.stream.JsonWriter;
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.Descriptors.ServiceDescriptor;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
 import io.protogate.contract.Contract;
 import io.protogate.descriptor.Schema;
 import io.protogate.reload.Reloader;
 import io.protogate.server.ProtogateServer;
+import io.protogate.upstream.UpstreamRouting;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
@@ -91,11 +97,43 @@ public final class AdminServer implements AutoCloseable {
     if (draining) {
       problems.add("draining: stopping, calls in flight are finishing");
     }
-    if (server.contract().current().schema().services().isEmpty()) {
+    Contract contract = server.contract().current();
+    if (contract.schema().services().isEmpty()) {
       problems.add("the contract served has no services");
     }
+    problems.addAll(unreachableUpstreams(contract));
     for (Supplier<List<String>> check : readinessChecks) {
       problems.addAll(check.get());
+    }
+    return problems;
+  }
+
+  /**
+   * The routed services whose upstream is not serving, as the gateway's own health service says
+   * (it follows each upstream's health, or its connectivity when it has none).
+   */
+  private List<String> unreachableUpstreams(Contract contract) {
+    io.protogate.upstream.Routes routes = contract.part(UpstreamRouting.ROUTES);
+    List<String> problems = new ArrayList<>();
+    if (routes.isEmpty()) {
+      return problems;
+    }
+    HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(server.channel());
+    for (ServiceDescriptor service : contract.schema().services()) {
+      routes.find(service.getFullName()).ifPresent(route -> {
+        ServingStatus status;
+        try {
+          status = health.withDeadlineAfter(2, TimeUnit.SECONDS)
+              .check(HealthCheckRequest.newBuilder().setService(service.getFullName()).build())
+              .getStatus();
+        } catch (StatusRuntimeException e) {
+          status = ServingStatus.UNKNOWN;
+        }
+        if (status != ServingStatus.SERVING) {
+          problems.add("upstream " + route.upstream() + " for " + service.getFullName()
+              + " is not reachable (" + status + ")");
+        }
+      });
     }
     return problems;
   }

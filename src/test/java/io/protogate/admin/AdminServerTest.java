@@ -212,6 +212,44 @@ class AdminServerTest {
   }
 
   @Test
+  void readiness_followsTheUpstreamsOfRoutedServices(@TempDir Path dir) throws Exception {
+    start(dir, null);
+    String up = "127.0.0.1:" + server.port();
+    String down;
+    try (java.net.ServerSocket unused = new java.net.ServerSocket(0)) {
+      down = "127.0.0.1:" + unused.getLocalPort();
+    }
+    for (String target : new String[] {down, up}) {
+      Contract routed = Contract.of(server.schema()).with(UpstreamRouting.ROUTES,
+          Routes.of(List.of(Route.parse("GrpcService=" + target))));
+      try (ProtogateServer gateway = ProtogateServer.builder(routed).port(0)
+          .shutdownGrace(Duration.ofSeconds(1)).build().start()) {
+        AdminServer gatewayAdmin = AdminServer.builder(gateway, telemetry).port(0).start();
+        try {
+          HttpResponse<String> readyz = null;
+          for (int i = 0; i < 50; i++) {
+            readyz = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                + gatewayAdmin.port() + "/readyz")).build(), HttpResponse.BodyHandlers.ofString());
+            if ((readyz.statusCode() == 200) == target.equals(up)) {
+              break;
+            }
+            Thread.sleep(100);
+          }
+          if (target.equals(up)) {
+            assertEquals(200, readyz.statusCode(), readyz.body());
+          } else {
+            assertEquals(503, readyz.statusCode(), readyz.body());
+            assertTrue(readyz.body().contains("upstream " + down + " for GrpcService"),
+                readyz.body());
+          }
+        } finally {
+          gatewayAdmin.close();
+        }
+      }
+    }
+  }
+
+  @Test
   void healthAndReadiness_readyUntilDraining(@TempDir Path dir) throws Exception {
     start(dir, null);
     assertEquals(200, get("/healthz").statusCode());
