@@ -51,12 +51,12 @@ class ServerLimitsTest {
     try (ServerFixture fixture = serve(ServerLimits.builder()
             .maxResetsPerWindow(50, Duration.ofSeconds(10)).build());
         RawHttp2 attacker = new RawHttp2(fixture.server.port())) {
-      int sent = 0;
+      // Twice the allowance, then stop: how many more a client gets written before it reads the
+      // GOAWAY depends on scheduling, so the test asks only that going over is what cuts it off.
       try {
-        for (int stream = 1; sent < 10_000 && !attacker.isClosed(); stream += 2) {
+        for (int stream = 1, sent = 0; sent < 100 && !attacker.isClosed(); stream += 2, sent++) {
           attacker.headers(stream, grpcHeaders(HELLO), false);
           attacker.reset(stream, CANCEL);
-          sent++;
         }
       } catch (IOException cutOff) {
         // The server closed the connection while we were still sending: what this test wants.
@@ -64,7 +64,6 @@ class ServerLimitsTest {
       assertTrue(attacker.await(() -> attacker.isClosed(), WAIT), "still connected");
 
       assertEquals(ENHANCE_YOUR_CALM, attacker.goAwayCode());
-      assertTrue(sent < 1_000, "cut off only after " + sent + " resets");
       assertEquals("xiao gangengineer this is gprc test service",
           Fields.getString(fixture.unary(HELLO, HELLO_REQUEST), "result"));
     }
