@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.Status;
 import io.grpc.util.CertificateUtils;
+import io.protogate.server.ServerKeyPair;
 import java.io.File;
 import java.io.FileInputStream;
 import java.io.IOException;
@@ -11,12 +12,11 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -176,8 +176,8 @@ public final class HttpPort implements AutoCloseable {
     }
 
     /**
-     * Serve TLS (h2 by ALPN, or HTTP/1.1) with this certificate chain and PKCS#8 private key, the
-     * PEM files the gRPC port uses.
+     * Serve TLS (h2 by ALPN, or HTTP/1.1) with this certificate chain and private key, the PEM
+     * files the gRPC port uses (PKCS#8, or PKCS#1 for RSA).
      */
     public Builder tls(File certChain, File privateKey) {
       this.tlsCert = requireNonNull(certChain, "certChain");
@@ -199,17 +199,9 @@ public final class HttpPort implements AutoCloseable {
         }
         return null;
       }
-      try (InputStream certs = new FileInputStream(tlsCert);
-          InputStream key = new FileInputStream(tlsKey)) {
-        X509Certificate[] chain = CertificateUtils.getX509Certificates(certs);
-        PrivateKey pk = CertificateUtils.getPrivateKey(key);
-        KeyStore store = KeyStore.getInstance("PKCS12");
-        store.load(null, null);
-        char[] password = new char[0];
-        store.setKeyEntry("protogate", pk, password, chain);
-        KeyManagerFactory keys =
-            KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        keys.init(store, password);
+      // Read and checked as the gRPC port reads them, so both ports accept the same files.
+      KeyManager[] keys = ServerKeyPair.read(tlsCert, tlsKey).keyManagers();
+      try {
         TrustManager[] trust = null;
         if (tlsClientCa != null) {
           KeyStore cas = KeyStore.getInstance("PKCS12");
@@ -226,7 +218,7 @@ public final class HttpPort implements AutoCloseable {
           trust = factory.getTrustManagers();
         }
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(keys.getKeyManagers(), trust, null);
+        context.init(keys, trust, null);
         return context;
       } catch (IOException | GeneralSecurityException e) {
         throw new IllegalArgumentException("cannot use TLS files " + tlsCert + ", " + tlsKey

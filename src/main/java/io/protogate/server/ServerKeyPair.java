@@ -10,17 +10,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.Collection;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.KeyManagerFactory;
 
 /**
  * A server's certificate chain and private key, read and checked before the server starts: the
@@ -28,8 +32,9 @@ import java.util.regex.Pattern;
  * server on which every handshake fails. Reads unencrypted PKCS#8 keys ({@code BEGIN PRIVATE
  * KEY}) and PKCS#1 RSA keys ({@code BEGIN RSA PRIVATE KEY}, which OpenSSL long wrote by default
  * and the JDK cannot read); refuses others naming the file and the command that converts them.
+ * The gRPC port and the HTTP port read their identity through it, so both accept the same files.
  */
-final class ServerKeyPair {
+public final class ServerKeyPair {
   private static final Pattern PEM = Pattern.compile(
       "-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----", Pattern.DOTALL);
   /** A key file is a few KiB; anything much larger is the wrong file. */
@@ -39,15 +44,43 @@ final class ServerKeyPair {
       "RSA", "SHA256withRSA", "EC", "SHA256withECDSA", "EdDSA", "EdDSA", "Ed25519", "Ed25519",
       "Ed448", "Ed448");
 
-  private ServerKeyPair() {}
+  private final X509Certificate[] chain;
+  private final PrivateKey privateKey;
+
+  private ServerKeyPair(X509Certificate[] chain, PrivateKey privateKey) {
+    this.chain = chain;
+    this.privateKey = privateKey;
+  }
+
+  /** Key managers presenting this chain and key, for a TLS stack of the JDK's. */
+  public KeyManager[] keyManagers() {
+    try {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      char[] password = new char[0];
+      store.setKeyEntry("protogate", privateKey, password, chain);
+      KeyManagerFactory keys =
+          KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+      keys.init(store, password);
+      return keys.getKeyManagers();
+    } catch (IOException | GeneralSecurityException e) {
+      throw new IllegalStateException("every JDK keeps a checked key pair in PKCS12", e);
+    }
+  }
+
+  /** Sets {@code certChain} and {@code keyFile} as the server's identity on {@code tls}. */
+  static void apply(File certChain, File keyFile, TlsServerCredentials.Builder tls) {
+    tls.keyManager(read(certChain, keyFile).keyManagers());
+  }
 
   /**
-   * Sets {@code certChain} and {@code keyFile} as the server's identity on {@code tls}; throws
-   * {@link IllegalArgumentException} naming the file and the fix when they cannot serve.
+   * Reads {@code certChain} and {@code keyFile} and checks that the key is the certificate's;
+   * throws {@link IllegalArgumentException} naming the file and the fix when they cannot serve.
    */
-  static void apply(File certChain, File keyFile, TlsServerCredentials.Builder tls) {
+  public static ServerKeyPair read(File certChain, File keyFile) {
     byte[] chain = read(certChain);
-    PublicKey publicKey = certificate(certChain, chain).getPublicKey();
+    X509Certificate[] certificates = certificates(certChain, chain);
+    PublicKey publicKey = certificates[0].getPublicKey();
     byte[] pkcs8 = pkcs8(keyFile, new String(read(keyFile), StandardCharsets.US_ASCII));
     PrivateKey privateKey;
     try {
@@ -63,16 +96,7 @@ final class ServerKeyPair {
           + certChain + " (the certificate holds another public key): give the key the"
           + " certificate was made for");
     }
-    String pem = "-----BEGIN PRIVATE KEY-----\n"
-        + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(pkcs8)
-        + "\n-----END PRIVATE KEY-----\n";
-    try {
-      tls.keyManager(new ByteArrayInputStream(chain),
-          new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)));
-    } catch (IOException e) {
-      throw new IllegalArgumentException("cannot use TLS files " + certChain + ", " + keyFile
-          + ": " + e.getMessage(), e);
-    }
+    return new ServerKeyPair(certificates, privateKey);
   }
 
   private static byte[] read(File file) {
@@ -89,8 +113,8 @@ final class ServerKeyPair {
     }
   }
 
-  /** The first certificate of the chain: the server's own. */
-  private static Certificate certificate(File file, byte[] chain) {
+  /** The certificates of the chain, the server's own first. */
+  private static X509Certificate[] certificates(File file, byte[] chain) {
     Collection<? extends Certificate> certificates;
     try {
       certificates = CertificateFactory.getInstance("X.509")
@@ -103,7 +127,7 @@ final class ServerKeyPair {
       throw new IllegalArgumentException("TLS certificate " + file + " holds no certificate"
           + " (expected PEM: -----BEGIN CERTIFICATE-----)");
     }
-    return certificates.iterator().next();
+    return certificates.toArray(X509Certificate[]::new);
   }
 
   /** The key in {@code pem} as PKCS#8 DER. */

@@ -2,6 +2,7 @@ package io.protogate.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -99,6 +100,38 @@ class HttpPortTest {
         "-subj", "/CN=" + name, "-addext", "subjectAltName=IP:127.0.0.1");
     assertEquals(0, made.exit(), made.err());
     return cert;
+  }
+
+  @Test
+  void tls_readsTheKeysTheGrpcPortReads_pkcs1Accepted_anotherCertificatesKeyRefused(
+      @TempDir Path dir) throws Exception {
+    Path rsa = dir.resolve("rsa.pem");
+    Result made = run(OPENSSL, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+        dir.resolve("rsa-key.pem").toString(), "-out", rsa.toString(), "-days", "1", "-subj",
+        "/CN=rsa", "-addext", "subjectAltName=IP:127.0.0.1");
+    assertEquals(0, made.exit(), made.err());
+    Path pkcs1 = dir.resolve("rsa-pkcs1.pem");
+    Result converted = run(OPENSSL, "rsa", "-in", dir.resolve("rsa-key.pem").toString(),
+        "-traditional", "-out", pkcs1.toString());
+    assertEquals(0, converted.exit(), converted.err());
+    try (LibraryServer library = new LibraryServer(HttpJsonOptions.defaults(),
+        HttpPort.builder().tls(rsa.toFile(), pkcs1.toFile()))) {
+      Result h2 = curl("--cacert", rsa.toString(), "--http2", "-w", "\n%{http_version}",
+          "https://127.0.0.1:" + library.http.port() + "/v1/books/x");
+      assertTrue(h2.out().endsWith("\n2"), h2.out());
+    }
+    Path other = selfSigned(dir, "other");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> HttpPort.builder().tls(other.toFile(), pkcs1.toFile()).handler(
+            new org.eclipse.jetty.server.Handler.Abstract() {
+              @Override
+              public boolean handle(org.eclipse.jetty.server.Request request,
+                  org.eclipse.jetty.server.Response response,
+                  org.eclipse.jetty.util.Callback callback) {
+                return false;
+              }
+            }).build());
+    assertTrue(e.getMessage().contains(pkcs1.toString()), e.getMessage());
   }
 
   @Test
