@@ -3,6 +3,8 @@ package io.protogate.server;
 import static java.util.Objects.requireNonNull;
 
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -83,7 +85,19 @@ public final class ServerLimits {
    */
   static final int DECODED_HEADER_LIST_FACTOR = 4;
 
+  /**
+   * The most bytes one socket read takes: one HTTP/2 DATA frame of the default size. grpc-java
+   * keeps each DATA frame of an unfinished message as a slice of the buffer it was read into, and
+   * a slice keeps its whole buffer alive; with Netty's default of up to 64 KiB per read, streams
+   * interleaved on one connection pinned several times the bytes {@code --max-pending-bytes}
+   * counts, until direct memory ran out. Reads of at most 16 KiB keep what is pinned within a
+   * small factor of what is counted (bench/abuse-run.sh measures it).
+   */
+  static final int MAX_READ_BYTES = 16 * 1024;
+
   void configure(NettyServerBuilder netty) {
+    netty.withChildOption(ChannelOption.RCVBUF_ALLOCATOR,
+        new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES));
     netty.maxConcurrentCallsPerConnection(maxConcurrentCallsPerConnection);
     netty.maxRstFramesPerWindow(maxResetsPerWindow, (int) resetWindow.toSeconds());
     if (!maxConnectionIdle.isZero()) {

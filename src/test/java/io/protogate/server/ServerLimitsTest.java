@@ -20,8 +20,13 @@ import io.protogate.handler.Fields;
 import io.protogate.handler.Handlers;
 import io.protogate.handler.builtin.BuiltinHandlers;
 import java.io.IOException;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -240,6 +245,72 @@ class ServerLimitsTest {
       assertEquals("8", refused.statusOf(1));
       assertTrue(refused.trailersOf(1).get("grpc-message").contains("--max-pending-bytes"));
       assertTrue(fixture.server.pendingRequestBytes() <= 1 << 20);
+    }
+  }
+
+  /**
+   * The abuse the hardening review measured, scaled down: connections that each interleave
+   * unfinished messages on many streams. The bytes counted stay within the budget either way;
+   * what this pins down is the memory really held (JDK direct buffers, where Netty's read
+   * buffers live), which slices of large read buffers used to multiply far past it.
+   */
+  @Test
+  void unfinishedMessagesInterleaved_directMemoryHeldNearTheBudget() throws Exception {
+    int connections = 3;
+    int perConnection = 1 << 20;
+    BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)
+        .stream().filter(pool -> pool.getName().equals("direct")).findFirst().orElseThrow();
+    try (ServerFixture fixture = serve(ServerLimits.builder()
+        .maxPendingBytesPerConnection(perConnection).maxPendingBytes(64 << 20).build())) {
+      long before = direct.getMemoryUsed();
+      AtomicLong peak = new AtomicLong(before);
+      List<Thread> attackers = new ArrayList<>();
+      List<RawHttp2> opened = new ArrayList<>();
+      for (int c = 0; c < connections; c++) {
+        RawHttp2 attacker = new RawHttp2(fixture.server.port());
+        opened.add(attacker);
+        attackers.add(new Thread(() -> interleave(attacker, 50, 1 << 20)));
+      }
+      attackers.forEach(Thread::start);
+      while (attackers.stream().anyMatch(Thread::isAlive)) {
+        peak.accumulateAndGet(direct.getMemoryUsed(), Math::max);
+        Thread.sleep(5);
+      }
+      long held = peak.get() - before;
+      try {
+        assertEquals("xiao gangengineer this is gprc test service",
+            Fields.getString(fixture.unary(HELLO, HELLO_REQUEST), "result"));
+        assertTrue(held <= 8L * connections * perConnection, "direct memory grew by " + held
+            + " bytes while " + connections + " connections were allowed " + perConnection
+            + " bytes of unfinished requests each");
+      } finally {
+        for (RawHttp2 attacker : opened) {
+          attacker.close();
+        }
+      }
+    }
+  }
+
+  /** Sends 16 KiB at a time to each stream in turn, never finishing a message. */
+  private static void interleave(RawHttp2 attacker, int streams, int bytesPerStream) {
+    byte[] chunk = new byte[16 * 1024];
+    try {
+      List<Integer> open = new ArrayList<>();
+      for (int i = 0; i < streams; i++) {
+        int stream = 2 * i + 1;
+        attacker.headers(stream, grpcHeaders(HELLO), false);
+        attacker.data(stream, messagePrefix(4 << 20), false, WAIT);
+        open.add(stream);
+      }
+      for (int sent = 0; sent < bytesPerStream && !open.isEmpty(); sent += chunk.length) {
+        for (Integer stream : List.copyOf(open)) {
+          if (!attacker.data(stream, chunk, false, Duration.ofMillis(200))) {
+            open.remove(stream);
+          }
+        }
+      }
+    } catch (IOException | InterruptedException e) {
+      // The server cut the connection off: also a bounded outcome.
     }
   }
 }
