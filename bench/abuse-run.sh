@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Abuse run (issue #16): a Protogate server under -Xmx256m, attacked by 3 connections holding
 # unfinished ~4 MB messages on 100 streams each while an honest client calls hello on its own
-# connection; then one rapid-reset connection. Run twice: with the default limits, and with the
-# limits lifted (how the server behaved before them). Prints the honest client's successes, the
+# connection; then one rapid-reset connection. Run three times: the honest client alone (the
+# reference), attacked with the default limits, and attacked with the limits lifted (how the
+# server behaved before them). Prints the honest client's successes, the
 # server's peak RSS, and how many resets the rapid-reset connection sent before it was cut off.
 # Needs Debian's python3-h2 and python3-grpcio. Traffic stays on 127.0.0.1; each attack lasts
 # SECONDS (default 30); every server is stopped on exit.
@@ -29,11 +30,13 @@ run() {
   pid=$!
   for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null && break; sleep 0.1; done
   echo "=== $label: java -Xmx256m -jar protogate.jar serve $*"
-  $python bench/abuse.py memory "$port" "$pid" 3 100 4000000 "$seconds"
-  $python bench/abuse.py reset "$port" 100000
+  $python bench/abuse.py memory "$port" "$pid" "$attackers" 100 4000000 "$seconds"
+  [ "$attackers" = 0 ] || $python bench/abuse.py reset "$port" 100000
   kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 }
 
+attackers=0 run "reference: no attack, default limits"
+attackers=3
 run "default limits"
 run "limits lifted" --max-pending-bytes 1000000000000 \
   --max-pending-bytes-per-connection 1000000000000 \

@@ -2,7 +2,8 @@
 
   memory: CONNECTIONS raw HTTP/2 connections (python3-h2) each open STREAMS calls of
           GrpcService/hello, declare a SIZE-byte message and send all of it but its last 100 KB,
-          never finishing; meanwhile an honest client (python3-grpcio, its own connection) makes
+          never finishing; meanwhile an honest client (python3-grpcio, its own connection, in
+          its own process so that the attackers' threads do not take its interpreter) makes
           hello calls without pause. Prints the honest client's successes and failures and what
           became of the abusive streams, and samples the server's RSS (VmRSS, VmHWM) by PID.
   reset:  one connection opens and resets streams (HEADERS + RST_STREAM) until the server cuts
@@ -10,10 +11,13 @@
 
 Traffic goes to 127.0.0.1 only, and every part is bounded in time or count.
 Usage: abuse.py memory PORT SERVER_PID [CONNECTIONS STREAMS SIZE SECONDS]
+       abuse.py honest PORT SECONDS   (the honest client alone; memory starts it)
        abuse.py reset PORT [MAX]
 """
+import json
 import socket
 import struct
+import subprocess
 import sys
 import threading
 import time
@@ -112,7 +116,9 @@ def abusive_connection(port, streams, size, until, outcome):
     sock.close()
 
 
-def honest_client(port, until, counts):
+def honest_client(port, seconds):
+    until = time.time() + seconds
+    counts = {"ok": 0, "failed": 0}
     channel = grpc.insecure_channel("127.0.0.1:%d" % port)
     hello = channel.unary_unary(HELLO)
     while time.time() < until:
@@ -123,6 +129,7 @@ def honest_client(port, until, counts):
             counts["failed"] += 1
             counts.setdefault("first failure", str(e.code()) + " " + str(e.details())[:100])
     channel.close()
+    print(json.dumps(counts))
 
 
 def rss(pid):
@@ -137,19 +144,20 @@ def rss(pid):
 def memory(port, pid, connections=3, streams=100, size=4_000_000, seconds=30):
     until = time.time() + seconds
     outcomes = [{} for _ in range(connections)]
-    counts = {"ok": 0, "failed": 0}
     threads = [threading.Thread(target=abusive_connection,
                                 args=(port, streams, size, until, outcomes[i]))
                for i in range(connections)]
-    threads.append(threading.Thread(target=honest_client, args=(port, until, counts)))
     print("before: VmRSS %s, VmHWM %s" % rss(pid))
+    honest = subprocess.Popen([sys.executable, __file__, "honest", str(port), str(seconds)],
+                              stdout=subprocess.PIPE, text=True)
     for t in threads:
         t.start()
     peak = 0
-    while any(t.is_alive() for t in threads):
+    while honest.poll() is None or any(t.is_alive() for t in threads):
         now, _ = rss(pid)
         peak = max(peak, int(now.split()[0]))
         time.sleep(0.5)
+    counts = json.loads(honest.stdout.read())
     print("abusive connections: %s" % outcomes)
     print("honest client: %d ok, %d failed%s" % (
         counts["ok"], counts["failed"],
@@ -181,14 +189,17 @@ def reset(port, most=100_000):
         print("rapid reset: %d streams opened and reset; the connection was never cut off" % sent)
         sock.close()
         return
-    print("rapid reset: the server took %s reset streams, then sent GOAWAY (error code %s);"
-          " the client had written %d by the time it read the GOAWAY" % (
-              "?" if last is None else (last + 1) // 2, outcome.get("goaway"), sent))
+    # grpc-java's first GOAWAY names the largest stream ID, not the last one it processed.
+    took = "" if last is None or last >= 2**31 - 1 else " after %d streams" % ((last + 1) // 2)
+    print("rapid reset: the server sent GOAWAY (error code %s)%s; the client had written %d"
+          " resets by the time it read it" % (outcome.get("goaway"), took, sent))
     sock.close()
 
 
 if __name__ == "__main__":
-    if sys.argv[1] == "memory":
+    if sys.argv[1] == "honest":
+        honest_client(int(sys.argv[2]), float(sys.argv[3]))
+    elif sys.argv[1] == "memory":
         memory(int(sys.argv[2]), int(sys.argv[3]), *[int(a) for a in sys.argv[4:]])
     else:
         reset(int(sys.argv[2]), *[int(a) for a in sys.argv[3:]])
