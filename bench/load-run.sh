@@ -20,7 +20,7 @@
 # jars: COMPARE="before=/tmp/protogate-before.jar other=/path/to/protogate.jar" bash ...
 # To put this build with other serve flags in it (the cost of metrics, say), list them with
 # commas between flags: VARIANTS="metrics=--admin-port=0 log=--admin-port=0,--access-log=/dev/null"
-# BASELINES=no leaves out the two generated-stub servers.
+# BASELINES=no leaves out the two generated-stub servers. REQUEST_BYTES=N sends N-byte requests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5}
@@ -43,11 +43,19 @@ cleanup() {
 trap cleanup EXIT
 
 # The request, framed as gRPC puts it on the wire: flag byte, 4-byte length, protobuf bytes.
-# HelloRequest{data: "xiao gang", skill: {name: "engineer"}}
+# HelloRequest{data: "xiao gang", skill: {name: "engineer"}}, or with REQUEST_BYTES=N a data
+# field of N bytes (the answer echoes it, so N goes each way).
 printf '\x0a\x09xiao gang\x12\x0a\x0a\x08engineer' > "$work/request.pb"
-python3 - "$work/request.pb" "$work/request.grpc" <<'PY'
+python3 - "$work/request.pb" "$work/request.grpc" "${REQUEST_BYTES:-}" <<'PY'
 import struct, sys
 body = open(sys.argv[1], "rb").read()
+if sys.argv[3]:
+    n, varint = int(sys.argv[3]), b""
+    size = n
+    while size >= 0x80:
+        varint += bytes([size & 0x7f | 0x80])
+        size >>= 7
+    body = b"\x0a" + varint + bytes([size]) + b"x" * n + b"\x12\x0a\x0a\x08engineer"
 open(sys.argv[2], "wb").write(b"\x00" + struct.pack(">I", len(body)) + body)
 PY
 

@@ -443,11 +443,13 @@ final class ServeCommand implements Callable<Integer> {
       showDemoCall(schema, server.port(), http);
     }
     stop.await();
+    server.drain();
     if (admin != null) {
       admin.drain();
     }
     if (drainDelaySeconds > 0) {
-      logger.info("draining: /readyz answers not-ready; stopping in " + drainDelaySeconds + " s");
+      logger.info("draining: health answers NOT_SERVING" + (admin == null ? "" : ", /readyz not"
+          + " ready") + "; calls are still answered; stopping in " + drainDelaySeconds + " s");
       Thread.sleep(TimeUnit.SECONDS.toMillis(drainDelaySeconds));
     }
     logger.info("stopping: refusing new calls, waiting up to " + shutdownGraceSeconds

@@ -250,6 +250,15 @@ public final class ProtogateServer implements AutoCloseable {
   }
 
   /**
+   * Starts draining before a stop: health turns NOT_SERVING for every service (and stays so),
+   * so that balancers and orchestrators probing it stop sending calls, while calls are still
+   * answered until {@link #close()}.
+   */
+  public void drain() {
+    health.enterTerminalState();
+  }
+
+  /**
    * Graceful shutdown: health turns NOT_SERVING, new calls are refused, calls in flight have the
    * grace period to finish and are cancelled after it. Returns once the server has stopped.
    */

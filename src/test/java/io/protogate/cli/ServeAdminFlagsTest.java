@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.ManagedChannel;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse.ServingStatus;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.protogate.client.DynamicCalls;
 import io.protogate.descriptor.BundledDescriptors;
@@ -86,11 +89,23 @@ class ServeAdminFlagsTest {
       }
       assertEquals(503, readyz.statusCode());
       assertTrue(readyz.body().contains("draining"), readyz.body());
+      // gRPC health probes see the drain too, while calls are still answered.
+      ManagedChannel draining =
+          NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+      try {
+        assertEquals(ServingStatus.NOT_SERVING, HealthGrpc.newBlockingStub(draining)
+            .withDeadlineAfter(5, TimeUnit.SECONDS)
+            .check(HealthCheckRequest.getDefaultInstance()).getStatus());
+        DynamicCalls.unary(draining, method, JsonCodec.of(bundled).parse(
+            ServeCommand.DEMO_REQUEST, method.getInputType()), Duration.ofSeconds(10));
+      } finally {
+        draining.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
 
       assertTrue(process.waitFor(30, TimeUnit.SECONDS), "no exit after SIGTERM");
       assertEquals(0, process.exitValue());
       List<String> lines = Files.readAllLines(log);
-      assertEquals(2, lines.size(), lines.toString());
+      assertEquals(4, lines.size(), lines.toString()); // two calls, then a health check and a call while draining
       assertTrue(lines.get(0).contains("\"method\":\"GrpcService/hello\""), lines.get(0));
       assertTrue(lines.get(0).contains("\"answered_by\":\"demo\""), lines.get(0));
       assertTrue(lines.get(1).contains("\"peer\":\"127.0.0.1:"), lines.get(1));
