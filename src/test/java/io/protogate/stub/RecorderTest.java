@@ -1,0 +1,414 @@
+package io.protogate.stub;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.DynamicMessage;
+import com.google.rpc.ErrorInfo;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.protobuf.StatusProto;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
+import io.protogate.client.DynamicCalls;
+import io.protogate.contract.Contract;
+import io.protogate.server.ProtogateServer;
+import io.protogate.upstream.Route;
+import io.protogate.upstream.Routes;
+import io.protogate.upstream.UpstreamRouting;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@link Recorder} behind a gateway forwarding to an upstream (itself a Protogate answering from
+ * stubs, so that it can send response headers, error details and every call shape), then the
+ * recorded directory served as stubs with the upstream gone.
+ */
+class RecorderTest {
+  private static final String UPSTREAM_STUBS = """
+      - service: shop.Shop
+        method: Find
+        input: {matches: {text: "^[ab]$"}}
+        output:
+          headers: {x-served-by: "upstream", set-cookie: "sid=s3cr3t", x-auth-token: "t0ken"}
+          data: {result: "found {{request.text}}", total: 3, tier: GOLD, hits: ["x", "y"]}
+      - service: shop.Shop
+        method: Find
+        input: {equals: {text: "boom"}}
+        output:
+          error: "boom went off"
+          code: FAILED_PRECONDITION
+          details:
+            - {type: type.googleapis.com/google.rpc.ErrorInfo, reason: BOOM, domain: shop}
+      - service: shop.Shop
+        method: Find
+        input: {equals: {text: "who"}}
+        output: {data: {result: "tenant {{headers.x-tenant}}"}}
+      - service: shop.Shop
+        method: Watch
+        output: {stream: [{result: "one"}, {result: "two"}]}
+      - service: shop.Shop
+        method: Upload
+        output: {data: {result: "uploaded {{request.sku}}"}}
+      - service: shop.Shop
+        method: Chat
+        inputs: [{equals: {sku: "hi"}}, {equals: {sku: "bye"}}]
+        output: {stream: [{result: "hello"}, {result: "goodbye"}]}
+      """;
+
+  @TempDir Path dir;
+  private final List<AutoCloseable> closing = new ArrayList<>();
+
+  @AfterEach
+  void stop() throws Exception {
+    for (int i = closing.size() - 1; i >= 0; i--) {
+      closing.get(i).close();
+    }
+  }
+
+  private ProtogateServer upstream() throws Exception {
+    return serve(ProtogateServer.builder(Contract.of(TestContract.SCHEMA)
+        .with(Stubs.FILES, StubFiles.parse("upstream.yaml", UPSTREAM_STUBS))));
+  }
+
+  private Recorder recorder(String... headers) throws StubException {
+    return Recorder.to(dir, List.of(headers));
+  }
+
+  private ProtogateServer gateway(int upstreamPort, Recorder recorder) {
+    return serve(ProtogateServer.builder(Contract.of(TestContract.SCHEMA)
+            .with(UpstreamRouting.ROUTES,
+                Routes.of(List.of(Route.parse("shop.Shop=127.0.0.1:" + upstreamPort)))))
+        .record(recorder));
+  }
+
+  private ProtogateServer serve(ProtogateServer.Builder builder) {
+    ProtogateServer server = builder.port(0).shutdownGrace(Duration.ofSeconds(1)).build().start();
+    closing.add(server);
+    return server;
+  }
+
+  private Channel channel(ProtogateServer server, Map<String, String> headers,
+      AtomicReference<Metadata> responseHeaders) {
+    ManagedChannel channel =
+        NettyChannelBuilder.forAddress("127.0.0.1", server.port()).usePlaintext().build();
+    closing.add(() -> channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS));
+    Metadata sent = new Metadata();
+    headers.forEach((k, v) -> sent.put(Metadata.Key.of(k, Metadata.ASCII_STRING_MARSHALLER), v));
+    return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(sent),
+        MetadataUtils.newCaptureMetadataInterceptor(responseHeaders,
+            new AtomicReference<>()));
+  }
+
+  private Channel channel(ProtogateServer server) {
+    return channel(server, Map.of(), new AtomicReference<>());
+  }
+
+  private static String find(Channel channel, String text) {
+    return json(DynamicCalls.unary(channel,
+        TestContract.SCHEMA.findMethod("shop.Shop/Find").orElseThrow(),
+        TestContract.request("shop.Shop/Find", "{\"text\": \"" + text + "\"}"),
+        Duration.ofSeconds(10)));
+  }
+
+  private static String json(DynamicMessage message) {
+    return TestContract.JSON.print(message).replaceAll("\\s+", "");
+  }
+
+  private List<Path> files() throws Exception {
+    try (Stream<Path> list = Files.list(dir)) {
+      return list.sorted().toList();
+    }
+  }
+
+  private String file(String prefix) throws Exception {
+    List<Path> matching = files().stream()
+        .filter(f -> f.getFileName().toString().startsWith(prefix)).toList();
+    assertEquals(1, matching.size(), () -> prefix + " in " + matching);
+    return Files.readString(matching.get(0), StandardCharsets.UTF_8);
+  }
+
+  /** Every call shape, what the files hold, and the same answers from them alone. */
+  @Test
+  void distinctCalls_recordedOnceEach_andAnsweredAgainWithoutTheUpstream() throws Exception {
+    ProtogateServer upstream = upstream();
+    Recorder recorder = recorder();
+    Channel gateway = channel(gateway(upstream.port(), recorder));
+    List<String> answers = new ArrayList<>();
+    answers.add(find(gateway, "a"));
+    answers.add(find(gateway, "a"));
+    answers.add(find(gateway, "b"));
+    StatusRuntimeException boom =
+        assertThrows(StatusRuntimeException.class, () -> find(gateway, "boom"));
+    answers.addAll(stream(gateway, "shop.Shop/Watch", "{\"text\": \"w\"}"));
+    answers.addAll(stream(gateway, "shop.Shop/Upload", "{\"sku\": \"p\"}", "{\"sku\": \"q\"}"));
+    answers.addAll(stream(gateway, "shop.Shop/Chat", "{\"sku\": \"hi\"}", "{\"sku\": \"bye\"}"));
+    recorder.flush();
+
+    List<String> names = files().stream().map(f -> f.getFileName().toString()).toList();
+    assertEquals(6, names.size(), names::toString);
+    assertTrue(names.stream().allMatch(n -> n.matches("shop\\.Shop-(Find|Watch|Upload|Chat)-"
+        + "[0-9a-f]{16}\\.json")), names::toString);
+    String found = files().stream().map(f -> read(f))
+        .filter(text -> text.contains("found a")).findFirst().orElseThrow();
+    assertEquals("""
+        {
+          "service": "shop.Shop",
+          "method": "Find",
+          "input": {
+            "equals": {
+              "text": "a"
+            }
+          },
+          "output": {
+            "headers": {
+              "x-served-by": "upstream"
+            },
+            "data": {
+              "result": "found a",
+              "total": "3",
+              "tier": "GOLD",
+              "hits": [
+                "x",
+                "y"
+              ]
+            }
+          }
+        }
+        """, found);
+    String error = files().stream().map(f -> read(f))
+        .filter(text -> text.contains("boom")).findFirst().orElseThrow();
+    assertTrue(error.contains("\"error\": \"boom went off\",\n    \"code\": 9,\n    \"details\": [\n"
+        + "      {\n        \"type\": \"type.googleapis.com/google.rpc.ErrorInfo\",\n"
+        + "        \"reason\": \"BOOM\",\n        \"domain\": \"shop\"\n      }"), error);
+    assertTrue(file("shop.Shop-Upload").contains(
+        "\"inputs\": [\n    {\n      \"equals\": {\n        \"sku\": \"p\""), file("shop.Shop-Upload"));
+    assertTrue(file("shop.Shop-Watch").contains("\"stream\": ["), file("shop.Shop-Watch"));
+    assertTrue(file("shop.Shop-Chat").contains("\"inputs\""), file("shop.Shop-Chat"));
+
+    // The reverse check: the directory is valid stubs for the contract, and answers alone.
+    upstream.close();
+    Channel replay = channel(serve(ProtogateServer.builder(Contract.of(TestContract.SCHEMA)
+        .with(Stubs.FILES, StubFiles.read(dir)))));
+    List<String> replayed = new ArrayList<>();
+    replayed.add(find(replay, "a"));
+    replayed.add(find(replay, "a"));
+    replayed.add(find(replay, "b"));
+    StatusRuntimeException replayedBoom =
+        assertThrows(StatusRuntimeException.class, () -> find(replay, "boom"));
+    replayed.addAll(stream(replay, "shop.Shop/Watch", "{\"text\": \"w\"}"));
+    replayed.addAll(stream(replay, "shop.Shop/Upload", "{\"sku\": \"p\"}", "{\"sku\": \"q\"}"));
+    replayed.addAll(stream(replay, "shop.Shop/Chat", "{\"sku\": \"hi\"}", "{\"sku\": \"bye\"}"));
+    assertEquals(answers, replayed);
+    assertEquals(boom.getStatus().getCode(), replayedBoom.getStatus().getCode());
+    assertEquals("boom went off", replayedBoom.getStatus().getDescription());
+    assertEquals(StatusProto.fromThrowable(boom), StatusProto.fromThrowable(replayedBoom));
+    assertEquals("BOOM", StatusProto.fromThrowable(replayedBoom).getDetails(0)
+        .unpack(ErrorInfo.class).getReason());
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void responseHeaders_keptButSecretsLeftOut_andRepliedAgain() throws Exception {
+    Recorder recorder = recorder();
+    Channel gateway = channel(gateway(upstream().port(), recorder));
+    find(gateway, "a");
+    recorder.flush();
+    String text = file("shop.Shop-Find");
+    assertTrue(text.contains("\"x-served-by\": \"upstream\""), text);
+    assertFalse(text.contains("s3cr3t") || text.contains("t0ken") || text.contains("cookie")
+        || text.contains("protogate-contract-version"), text);
+
+    AtomicReference<Metadata> headers =
+        new AtomicReference<>();
+    Channel replay = channel(serve(ProtogateServer.builder(Contract.of(TestContract.SCHEMA)
+        .with(Stubs.FILES, StubFiles.read(dir)))), Map.of(), headers);
+    find(replay, "a");
+    assertEquals("upstream",
+        headers.get().get(Metadata.Key.of("x-served-by", Metadata.ASCII_STRING_MARSHALLER)));
+  }
+
+  @Test
+  void requestHeaders_onlyThoseNamed_areRecordedAndMatched() throws Exception {
+    Recorder recorder = recorder("x-tenant");
+    ProtogateServer gateway = gateway(upstream().port(), recorder);
+    Map<String, String> acme = Map.of("x-tenant", "acme", "authorization", "Bearer s3cr3t",
+        "x-api-key", "k3y");
+    String asAcme = find(channel(gateway, acme, new AtomicReference<>()),
+        "who");
+    String asNobody = find(channel(gateway), "who");
+    recorder.flush();
+
+    assertEquals("{\"result\":\"tenantacme\"}", asAcme);
+    List<Path> recorded = files();
+    assertEquals(2, recorded.size(), recorded::toString);
+    for (Path file : recorded) {
+      String text = read(file);
+      assertFalse(text.contains("s3cr3t") || text.contains("k3y")
+          || text.contains("authorization"), text);
+    }
+    assertEquals(1, recorded.stream().map(RecorderTest::read)
+        .filter(t -> t.contains("\"headers\": {\n    \"equals\": {\n      \"x-tenant\": \"acme\""))
+        .count());
+
+    Channel replay = channel(serve(ProtogateServer.builder(Contract.of(TestContract.SCHEMA)
+        .with(Stubs.FILES, StubFiles.read(dir)))));
+    Channel replayAsAcme = channel(serve(ProtogateServer.builder(Contract.of(TestContract.SCHEMA)
+        .with(Stubs.FILES, StubFiles.read(dir)))), Map.of("x-tenant", "acme"),
+        new AtomicReference<>());
+    assertEquals(asAcme, find(replayAsAcme, "who"));
+    assertEquals(asNobody, find(replay, "who"));
+  }
+
+  @Test
+  void sameAnswerAgain_leavesTheFileAlone() throws Exception {
+    Recorder recorder = recorder();
+    Channel gateway = channel(gateway(upstream().port(), recorder));
+    find(gateway, "a");
+    recorder.flush();
+    Path file = files().get(0);
+    FileTime written = FileTime.fromMillis(0);
+    Files.setLastModifiedTime(file, written);
+
+    find(gateway, "a");
+    recorder.flush();
+
+    assertEquals(List.of(file), files());
+    assertEquals(written, Files.getLastModifiedTime(file));
+  }
+
+  @Test
+  void fileThatCannotBeWritten_callStillAnswered_andOneLineLogged() throws Exception {
+    Recorder recorder = recorder();
+    Channel gateway = channel(gateway(upstream().port(), recorder));
+    find(gateway, "a");
+    recorder.flush();
+    Path file = files().get(0);
+    Files.delete(file);
+    Files.createDirectory(file); // Nothing can be renamed onto a directory.
+    List<LogRecord> logged = new CopyOnWriteArrayList<>();
+    Handler handler = new Handler() {
+      @Override
+      public void publish(LogRecord record) {
+        logged.add(record);
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    Logger logger = Logger.getLogger(Recorder.class.getName());
+    logger.addHandler(handler);
+    try {
+      assertEquals("{\"result\":\"founda\",\"total\":\"3\",\"tier\":\"GOLD\",\"hits\":[\"x\","
+          + "\"y\"]}", find(gateway, "a"));
+      recorder.flush();
+    } finally {
+      logger.removeHandler(handler);
+    }
+    assertEquals(1, logged.size(), logged::toString);
+    assertTrue(logged.get(0).getMessage().startsWith(
+        "cannot record a call of shop.Shop/Find to " + dir + ": "), logged.get(0).getMessage());
+    assertEquals(List.of(file), files()); // No temporary file left behind.
+  }
+
+  @Test
+  void upstreamUnreachable_isNotRecorded() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0)) {
+      closedPort = socket.getLocalPort();
+    }
+    Recorder recorder = recorder();
+    Channel gateway = channel(gateway(closedPort, recorder));
+    StatusRuntimeException e =
+        assertThrows(StatusRuntimeException.class, () -> find(gateway, "a"));
+    recorder.flush();
+    assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+    assertEquals(List.of(), files());
+  }
+
+  @Test
+  void headerNames_thatCannotBeRecorded_areRefused() {
+    StubException e = assertThrows(StubException.class, () -> recorder("x-trace-bin"));
+    assertTrue(e.getMessage().startsWith("header \"x-trace-bin\" cannot be recorded"),
+        e.getMessage());
+  }
+
+  /** Runs a streaming call, sending {@code requests}; returns the responses. */
+  private static List<String> stream(Channel channel, String method, String... requests)
+      throws Exception {
+    List<String> answers = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    var call = channel.newCall(DynamicCalls.methodDescriptor(
+        TestContract.SCHEMA.findMethod(method).orElseThrow()),
+        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
+    StreamObserver<DynamicMessage> responses = new StreamObserver<>() {
+      @Override
+      public void onNext(DynamicMessage value) {
+        answers.add(json(value));
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        done.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        done.complete(null);
+      }
+    };
+    if (TestContract.SCHEMA.findMethod(method).orElseThrow().isClientStreaming()) {
+      StreamObserver<DynamicMessage> out =
+          TestContract.SCHEMA.findMethod(method).orElseThrow().isServerStreaming()
+              ? ClientCalls.asyncBidiStreamingCall(call, responses)
+              : ClientCalls.asyncClientStreamingCall(call, responses);
+      for (String request : requests) {
+        out.onNext(TestContract.request(method, request));
+      }
+      out.onCompleted();
+    } else {
+      ClientCalls.asyncServerStreamingCall(call, TestContract.request(method, requests[0]),
+          responses);
+    }
+    done.get(10, TimeUnit.SECONDS);
+    return List.copyOf(answers);
+  }
+}
