@@ -106,7 +106,8 @@ public final class Recorder implements AutoCloseable {
    * A recorder writing to {@code directory} (created if missing). {@code headers} names headers
    * to record whatever they look like: request headers, which then go into the stub's {@code
    * headers.equals} and so must match on replay, and response headers that would otherwise be
-   * left out as secrets.
+   * left out as secrets. A name that cannot be a recorded header throws {@link
+   * IllegalArgumentException}; a directory that cannot be written, {@link StubException}.
    */
   public static Recorder to(Path directory, Collection<String> headers) throws StubException {
     Set<String> names = new TreeSet<>();
@@ -114,8 +115,9 @@ public final class Recorder implements AutoCloseable {
       String name = header.strip().toLowerCase(Locale.ROOT);
       if (!HEADER_NAME.matcher(name).matches() || name.endsWith(Metadata.BINARY_HEADER_SUFFIX)
           || name.startsWith("grpc-")) {
-        throw new StubException("header \"" + header + "\" cannot be recorded: give a header"
-            + " name (letters, digits, - . _), neither binary (-bin) nor reserved (grpc-)");
+        throw new IllegalArgumentException("header \"" + header + "\" cannot be recorded: give"
+            + " a header name (letters, digits, - . _), neither binary (-bin) nor reserved"
+            + " (grpc-)");
       }
       names.add(name);
     }
