@@ -90,6 +90,8 @@ public final class Recorder implements AutoCloseable {
   private final Set<String> headers;
   private final ThreadPoolExecutor writer;
   private final AtomicLong dropped = new AtomicLong();
+  /** The printers of the contract last derived; swaps are rare, so one is kept. */
+  private volatile Printers printers;
 
   private Recorder(Path directory, Set<String> headers) {
     this.directory = directory;
@@ -143,10 +145,15 @@ public final class Recorder implements AutoCloseable {
    */
   public ServerCallHandler<InputStream, InputStream> recording(Schema schema,
       MethodDescriptor method, ServerCallHandler<InputStream, InputStream> next) {
-    Target target = new Target(schema, method,
-        JsonCodec.of(schema, false, true).compact(),
-        JsonFormat.printer().usingTypeRegistry(StubValidation.detailTypes(schema))
-            .preservingProtoFieldNames().omittingInsignificantWhitespace());
+    Printers printers = this.printers;
+    if (printers == null || printers.schema() != schema) {
+      // Made once per contract, not once per method: the detail types cover the whole schema.
+      printers = new Printers(schema, JsonCodec.of(schema, false, true).compact(),
+          JsonFormat.printer().usingTypeRegistry(StubValidation.detailTypes(schema))
+              .preservingProtoFieldNames().omittingInsignificantWhitespace());
+      this.printers = printers;
+    }
+    Target target = new Target(schema, method, printers.codec(), printers.details());
     return (call, requestHeaders) -> {
       Capture capture = new Capture(call, target, chosen(requestHeaders));
       ServerCall.Listener<InputStream> listener = next.startCall(capture, requestHeaders);
@@ -232,6 +239,9 @@ public final class Recorder implements AutoCloseable {
     return status.getCause() == null && status.getCode() != Status.Code.CANCELLED
         && status.getCode() != Status.Code.DEADLINE_EXCEEDED;
   }
+
+  /** How to print the messages and error details of one schema. */
+  private record Printers(Schema schema, JsonCodec codec, JsonFormat.Printer details) {}
 
   /** What recording a method needs: its descriptor and how to print its messages. */
   private record Target(Schema schema, MethodDescriptor method, JsonCodec codec,

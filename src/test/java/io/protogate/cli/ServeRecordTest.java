@@ -113,6 +113,35 @@ class ServeRecordTest {
         + " no route: add --upstream PATTERN=TARGET"), err.toString());
   }
 
+  @Test
+  void configFileKeys_recordRelativeToTheFile() throws Exception {
+    Path config = Files.writeString(dir.resolve("protogate.yaml"), "port: 0\nrecord: rec\n"
+        + "record_headers: [x-tenant]\n"
+        + "upstreams:\n  - {match: GrpcService, target: 127.0.0.1:1}\n");
+    Process serve = start("serve", "--config", config.toString());
+    try {
+      String started = readUntil(serve, "serving ");
+      assertTrue(started.contains(", recording upstream calls as stubs in " + dir.resolve("rec")),
+          started);
+      assertTrue(Files.isDirectory(dir.resolve("rec")));
+    } finally {
+      serve.destroy();
+      assertTrue(serve.waitFor(30, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
+  void recordHeaderThatCannotBeRecorded_exitTwo() {
+    StringWriter err = new StringWriter();
+
+    int exit = Main.commandLine().setErr(new PrintWriter(err)).execute("serve", "--port", "0",
+        "--upstream", "*=127.0.0.1:1", "--record", dir.toString(), "--record-header", "grpc-x");
+
+    assertEquals(2, exit);
+    assertTrue(err.toString().contains("--record-header: header \"grpc-x\" cannot be recorded"),
+        err.toString());
+  }
+
   private static Result hello(String gateway, String data) {
     return ClientCommandsTest.run("call", "--plaintext", gateway, "GrpcService/hello", "-d",
         "{\"data\": \"" + data + "\"}");

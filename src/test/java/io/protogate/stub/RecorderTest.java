@@ -206,11 +206,13 @@ class RecorderTest {
         """, found);
     String error = files().stream().map(f -> read(f))
         .filter(text -> text.contains("boom")).findFirst().orElseThrow();
-    assertTrue(error.contains("\"error\": \"boom went off\",\n    \"code\": 9,\n    \"details\": [\n"
-        + "      {\n        \"type\": \"type.googleapis.com/google.rpc.ErrorInfo\",\n"
+    assertTrue(error.contains("\"error\": \"boom went off\",\n    \"code\": 9,\n"
+        + "    \"details\": [\n      {\n"
+        + "        \"type\": \"type.googleapis.com/google.rpc.ErrorInfo\",\n"
         + "        \"reason\": \"BOOM\",\n        \"domain\": \"shop\"\n      }"), error);
-    assertTrue(file("shop.Shop-Upload").contains(
-        "\"inputs\": [\n    {\n      \"equals\": {\n        \"sku\": \"p\""), file("shop.Shop-Upload"));
+    String upload = file("shop.Shop-Upload");
+    assertTrue(upload.contains(
+        "\"inputs\": [\n    {\n      \"equals\": {\n        \"sku\": \"p\""), upload);
     assertTrue(file("shop.Shop-Watch").contains("\"stream\": ["), file("shop.Shop-Watch"));
     assertTrue(file("shop.Shop-Chat").contains("\"inputs\""), file("shop.Shop-Chat"));
 
