@@ -135,10 +135,6 @@ public final class Recorder implements AutoCloseable {
     return new Recorder(directory, Set.copyOf(names));
   }
 
-  public Path directory() {
-    return directory;
-  }
-
   /**
    * {@code next}, the handler forwarding {@code method} upstream, with each of its calls recorded
    * once it ends; messages are read as {@code schema} describes them.
@@ -287,14 +283,15 @@ public final class Recorder implements AutoCloseable {
 
     @Override
     public void close(Status status, Metadata trailers) {
-      byte[] details = status.isOk() ? null : trailers.get(DETAILS);
+      // Queued before the caller can see the end of the call: whoever waits for the files
+      // written (flush, a graceful stop) after a call has ended finds this one among them.
       try {
-        super.close(status, trailers);
-      } finally {
         if (!answeredByUpstream(status)) {
           abandon(null);
         }
-        finish(status, details);
+        finish(status, status.isOk() ? null : trailers.get(DETAILS));
+      } finally {
+        super.close(status, trailers);
       }
     }
 
