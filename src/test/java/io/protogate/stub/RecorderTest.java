@@ -34,7 +34,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -82,6 +81,10 @@ class RecorderTest {
         method: Chat
         inputs: [{equals: {sku: "hi"}}, {equals: {sku: "bye"}}]
         output: {stream: [{result: "hello"}, {result: "goodbye"}]}
+      - service: shop.Shop
+        method: Chat
+        input: {equals: {sku: "twice"}}
+        output: {stream: [{result: "one"}, {result: "two"}]}
       """;
 
   @TempDir Path dir;
@@ -323,11 +326,43 @@ class RecorderTest {
     Path file = files().get(0);
     Files.delete(file);
     Files.createDirectory(file); // Nothing can be renamed onto a directory.
-    List<LogRecord> logged = new CopyOnWriteArrayList<>();
+    List<String> logged = logged(() -> {
+      assertEquals("{\"result\":\"founda\",\"total\":\"3\",\"tier\":\"GOLD\",\"hits\":[\"x\","
+          + "\"y\"]}", find(gateway, "a"));
+      recorder.flush();
+    });
+    assertEquals(1, logged.size(), logged::toString);
+    assertTrue(logged.get(0).startsWith("cannot record a call of shop.Shop/Find to " + dir + ": "),
+        logged.get(0));
+    assertEquals(List.of(file), files()); // No temporary file left behind.
+  }
+
+  @Test
+  void bidiCall_notAnsweringEachMessageWithOne_isNotRecorded_andSaysWhy() throws Exception {
+    Recorder recorder = recorder();
+    Channel gateway = channel(gateway(upstream().port(), recorder));
+    List<String> logged = logged(() -> {
+      assertEquals(List.of("{\"result\":\"one\"}", "{\"result\":\"two\"}"),
+          stream(gateway, "shop.Shop/Chat", "{\"sku\": \"twice\"}"));
+      recorder.flush();
+    });
+    assertEquals(List.of(), files());
+    assertEquals(List.of("not recorded: a call of shop.Shop/Chat: bidirectional calls are"
+        + " recorded when they answer each message with one message (a stub answers message i"
+        + " with stream[i]); this one answered 1 messages with 2"), logged);
+  }
+
+  interface Step {
+    void run() throws Exception;
+  }
+
+  /** What the recorder logs while {@code step} runs. */
+  private static List<String> logged(Step step) throws Exception {
+    List<String> logged = new CopyOnWriteArrayList<>();
     Handler handler = new Handler() {
       @Override
       public void publish(LogRecord record) {
-        logged.add(record);
+        logged.add(record.getMessage());
       }
 
       @Override
@@ -339,16 +374,11 @@ class RecorderTest {
     Logger logger = Logger.getLogger(Recorder.class.getName());
     logger.addHandler(handler);
     try {
-      assertEquals("{\"result\":\"founda\",\"total\":\"3\",\"tier\":\"GOLD\",\"hits\":[\"x\","
-          + "\"y\"]}", find(gateway, "a"));
-      recorder.flush();
+      step.run();
     } finally {
       logger.removeHandler(handler);
     }
-    assertEquals(1, logged.size(), logged::toString);
-    assertTrue(logged.get(0).getMessage().startsWith(
-        "cannot record a call of shop.Shop/Find to " + dir + ": "), logged.get(0).getMessage());
-    assertEquals(List.of(file), files()); // No temporary file left behind.
+    return List.copyOf(logged);
   }
 
   @Test
