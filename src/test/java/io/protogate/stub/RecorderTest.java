@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.DynamicMessage;
 import com.google.rpc.ErrorInfo;
-import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
 import io.grpc.ManagedChannel;
@@ -16,9 +14,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.StatusProto;
-import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import io.protogate.client.DynamicCalls;
 import io.protogate.contract.Contract;
 import io.protogate.server.ProtogateServer;
@@ -34,7 +30,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -136,15 +131,12 @@ class RecorderTest {
   }
 
   private static String find(Channel channel, String text) {
-    return json(DynamicCalls.unary(channel,
+    return TestContract.compact(DynamicCalls.unary(channel,
         TestContract.SCHEMA.findMethod("shop.Shop/Find").orElseThrow(),
         TestContract.request("shop.Shop/Find", "{\"text\": \"" + text + "\"}"),
         Duration.ofSeconds(10)));
   }
 
-  private static String json(DynamicMessage message) {
-    return TestContract.JSON.print(message).replaceAll("\\s+", "");
-  }
 
   private List<Path> files() throws Exception {
     try (Stream<Path> list = Files.list(dir)) {
@@ -159,21 +151,29 @@ class RecorderTest {
     return Files.readString(matching.get(0), StandardCharsets.UTF_8);
   }
 
+  /** The calls recorded and then replayed: every call shape, and one request made twice. */
+  private static List<String> everyShape(Channel channel) throws Exception {
+    List<String> answers = new ArrayList<>();
+    for (String text : List.of("a", "a", "b")) {
+      answers.add(find(channel, text));
+    }
+    answers.addAll(TestContract.stream(channel, "shop.Shop/Watch", "{\"text\": \"w\"}"));
+    answers.addAll(TestContract.stream(channel, "shop.Shop/Upload", "{\"sku\": \"p\"}",
+        "{\"sku\": \"q\"}"));
+    answers.addAll(TestContract.stream(channel, "shop.Shop/Chat", "{\"sku\": \"hi\"}",
+        "{\"sku\": \"bye\"}"));
+    return answers;
+  }
+
   /** Every call shape, what the files hold, and the same answers from them alone. */
   @Test
   void distinctCalls_recordedOnceEach_andAnsweredAgainWithoutTheUpstream() throws Exception {
     ProtogateServer upstream = upstream();
     Recorder recorder = recorder();
     Channel gateway = channel(gateway(upstream.port(), recorder));
-    List<String> answers = new ArrayList<>();
-    answers.add(find(gateway, "a"));
-    answers.add(find(gateway, "a"));
-    answers.add(find(gateway, "b"));
+    List<String> answers = everyShape(gateway);
     StatusRuntimeException boom =
         assertThrows(StatusRuntimeException.class, () -> find(gateway, "boom"));
-    answers.addAll(stream(gateway, "shop.Shop/Watch", "{\"text\": \"w\"}"));
-    answers.addAll(stream(gateway, "shop.Shop/Upload", "{\"sku\": \"p\"}", "{\"sku\": \"q\"}"));
-    answers.addAll(stream(gateway, "shop.Shop/Chat", "{\"sku\": \"hi\"}", "{\"sku\": \"bye\"}"));
     recorder.flush();
 
     List<String> names = files().stream().map(f -> f.getFileName().toString()).toList();
@@ -223,15 +223,9 @@ class RecorderTest {
     upstream.close();
     Channel replay = channel(serve(ProtogateServer.builder(Contract.of(TestContract.SCHEMA)
         .with(Stubs.FILES, StubFiles.read(dir)))));
-    List<String> replayed = new ArrayList<>();
-    replayed.add(find(replay, "a"));
-    replayed.add(find(replay, "a"));
-    replayed.add(find(replay, "b"));
+    List<String> replayed = everyShape(replay);
     StatusRuntimeException replayedBoom =
         assertThrows(StatusRuntimeException.class, () -> find(replay, "boom"));
-    replayed.addAll(stream(replay, "shop.Shop/Watch", "{\"text\": \"w\"}"));
-    replayed.addAll(stream(replay, "shop.Shop/Upload", "{\"sku\": \"p\"}", "{\"sku\": \"q\"}"));
-    replayed.addAll(stream(replay, "shop.Shop/Chat", "{\"sku\": \"hi\"}", "{\"sku\": \"bye\"}"));
     assertEquals(answers, replayed);
     assertEquals(boom.getStatus().getCode(), replayedBoom.getStatus().getCode());
     assertEquals("boom went off", replayedBoom.getStatus().getDescription());
@@ -343,7 +337,7 @@ class RecorderTest {
     Channel gateway = channel(gateway(upstream().port(), recorder));
     List<String> logged = logged(() -> {
       assertEquals(List.of("{\"result\":\"one\"}", "{\"result\":\"two\"}"),
-          stream(gateway, "shop.Shop/Chat", "{\"sku\": \"twice\"}"));
+          TestContract.stream(gateway, "shop.Shop/Chat", "{\"sku\": \"twice\"}"));
       recorder.flush();
     });
     assertEquals(List.of(), files());
@@ -402,46 +396,5 @@ class RecorderTest {
         assertThrows(IllegalArgumentException.class, () -> recorder("x-trace-bin"));
     assertTrue(e.getMessage().startsWith("header \"x-trace-bin\" cannot be recorded"),
         e.getMessage());
-  }
-
-  /** Runs a streaming call, sending {@code requests}; returns the responses. */
-  private static List<String> stream(Channel channel, String method, String... requests)
-      throws Exception {
-    List<String> answers = new CopyOnWriteArrayList<>();
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    var call = channel.newCall(DynamicCalls.methodDescriptor(
-        TestContract.SCHEMA.findMethod(method).orElseThrow()),
-        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
-    StreamObserver<DynamicMessage> responses = new StreamObserver<>() {
-      @Override
-      public void onNext(DynamicMessage value) {
-        answers.add(json(value));
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        done.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        done.complete(null);
-      }
-    };
-    if (TestContract.SCHEMA.findMethod(method).orElseThrow().isClientStreaming()) {
-      StreamObserver<DynamicMessage> out =
-          TestContract.SCHEMA.findMethod(method).orElseThrow().isServerStreaming()
-              ? ClientCalls.asyncBidiStreamingCall(call, responses)
-              : ClientCalls.asyncClientStreamingCall(call, responses);
-      for (String request : requests) {
-        out.onNext(TestContract.request(method, request));
-      }
-      out.onCompleted();
-    } else {
-      ClientCalls.asyncServerStreamingCall(call, TestContract.request(method, requests[0]),
-          responses);
-    }
-    done.get(10, TimeUnit.SECONDS);
-    return List.copyOf(answers);
   }
 }
