@@ -36,6 +36,7 @@ import io.protogate.upstream.Route;
 import io.protogate.upstream.Routes;
 import io.protogate.upstream.UpstreamRouting;
 import io.protogate.stub.History;
+import io.protogate.stub.Recorder;
 import io.protogate.stub.StubAnswers;
 import io.protogate.stub.StubApi;
 import io.protogate.stub.StubException;
@@ -207,6 +208,18 @@ final class ServeCommand implements Callable<Integer> {
       + " reloaded when they change. Java handlers still answer first.")
   Path stubs;
 
+  @Option(names = "--record", paramLabel = "DIR", description = "Record the calls forwarded to"
+      + " --upstream routes as stub files in DIR (created if missing): one file per distinct"
+      + " request of a method, the same format --stubs reads, so that --stubs DIR answers them"
+      + " later without the upstream.")
+  Path record;
+
+  @Option(names = "--record-header", paramLabel = "NAME", split = ",", description = "With"
+      + " --record, a header to record whatever it looks like: a request header goes into the"
+      + " stub (and must match on replay), a response header is kept even if it looks like a"
+      + " secret. Repeatable. By default no request header is recorded.")
+  List<String> recordHeaders = List.of();
+
   @Option(names = "--mock-all", description = "Answer every method that no handler or stub"
       + " answers with an example response of its output type.")
   boolean mockAll;
@@ -302,6 +315,9 @@ final class ServeCommand implements Callable<Integer> {
       }
     }
     ProtogateServer.Builder builder = ProtogateServer.builder(contract);
+    if (record != null) {
+      builder.record(recorder(routes));
+    }
     // Shared with the stub API on the HTTP port, which shows the calls stubs answered.
     StubAnswers stubAnswers = new StubAnswers(new History(1000));
     if (tlsCert != null || tlsKey != null) {
@@ -339,6 +355,20 @@ final class ServeCommand implements Callable<Integer> {
       // A step after start-up failed: the port and the threads must not outlive it.
       server.stopNow();
       throw e;
+    }
+  }
+
+  private Recorder recorder(Routes routes) {
+    if (routes.isEmpty()) {
+      throw new CliException(CliException.USAGE, "--record " + record + " records the calls"
+          + " forwarded to upstreams, and there is no route: add --upstream PATTERN=TARGET");
+    }
+    try {
+      return Recorder.to(record, recordHeaders);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(CliException.USAGE, "--record-header: " + e.getMessage());
+    } catch (StubException e) {
+      throw new CliException(CliException.NOT_SENT, "--record: " + e.getMessage());
     }
   }
 
@@ -435,6 +465,7 @@ final class ServeCommand implements Callable<Integer> {
             + (stubs == null ? "" : ", " + server.contract().current().part(Stubs.FILES).size()
                 + " stubs from " + stubs)
             + (mockAll ? ", example answers for every other method" : "")
+            + (record == null ? "" : ", recording upstream calls as stubs in " + record)
             + " (reflection v1 and v1alpha, health)"
             + (http == null ? "" : ", HTTP/JSON, Connect and gRPC-Web on " + host + ":"
                 + http.port())
@@ -534,6 +565,12 @@ final class ServeCommand implements Callable<Integer> {
     tlsClientCa = tlsFile("--tls-client-ca", tlsClientCa, file, c.getTls().getClientCa());
     if (!given("--stubs") && c.hasStubs()) {
       stubs = file.resolve(c.getStubs());
+    }
+    if (!given("--record") && c.hasRecord()) {
+      record = file.resolve(c.getRecord());
+    }
+    if (!given("--record-header") && c.getRecordHeadersCount() > 0) {
+      recordHeaders = List.copyOf(c.getRecordHeadersList());
     }
     if (!given("--mock-all") && c.hasMockAll()) {
       mockAll = c.getMockAll();

@@ -17,6 +17,7 @@ import io.protogate.descriptor.Schema;
 import io.protogate.handler.Handlers;
 import io.protogate.handler.MethodHandler;
 import io.protogate.stub.ExampleResponses;
+import io.protogate.stub.Recorder;
 import io.protogate.stub.StubAnswers;
 import io.protogate.stub.StubSet;
 import io.protogate.stub.Stubs;
@@ -60,15 +61,22 @@ final class Dispatch {
   private final Handlers handlers;
   private final Handlers demo;
   private final StubAnswers stubs;
+  /** Records the calls forwarded upstream; null when not recording. */
+  private final Recorder recorder;
   /** The upstream tier of each contract: derived before {@link #services}, which reads it. */
   final Part<UpstreamRouting> upstreams;
   final Part<Services> services = Part.derived("service definitions", this::derive);
 
-  /** The stub tier reads {@link Stubs#CHECKED}: register it on the live contract first. */
-  Dispatch(Handlers handlers, Handlers demo, StubAnswers stubs, UpstreamChannels channels) {
+  /**
+   * The stub tier reads {@link Stubs#CHECKED}: register it on the live contract first. With a
+   * {@code recorder}, every call forwarded upstream is recorded as a stub.
+   */
+  Dispatch(Handlers handlers, Handlers demo, StubAnswers stubs, UpstreamChannels channels,
+      Recorder recorder) {
     this.handlers = handlers;
     this.demo = demo;
     this.stubs = stubs;
+    this.recorder = recorder;
     this.upstreams = Part.derived("upstream routing", (contract, previous) ->
         UpstreamRouting.build(contract.schema().services(),
             contract.part(UpstreamRouting.ROUTES), channels));
@@ -151,6 +159,10 @@ final class Dispatch {
     }
     ServerCallHandler<InputStream, InputStream> forward =
         contract.part(upstreams).handler(name).orElse(null);
+    if (forward != null && recorder != null) {
+      // Inside partial mocking: only the calls that do reach the upstream are recorded.
+      forward = recorder.recording(contract.schema(), method, forward);
+    }
     StubSet stubbed = contract.part(Stubs.CHECKED);
     if (stubbed.answers(name)) {
       ServerCallHandler<InputStream, InputStream> stub =

@@ -28,6 +28,7 @@ import io.protogate.contract.LiveContract;
 import io.protogate.descriptor.Schema;
 import io.protogate.handler.Handlers;
 import io.protogate.stub.History;
+import io.protogate.stub.Recorder;
 import io.protogate.stub.StubAnswers;
 import io.protogate.stub.Stubs;
 import io.protogate.upstream.UpstreamChannels;
@@ -71,6 +72,7 @@ public final class ProtogateServer implements AutoCloseable {
   private final RequestGuard guard;
   private final Dispatch dispatch;
   private final UpstreamChannels upstreamChannels;
+  private final Recorder recorder;
   private final UpstreamHealth upstreamHealth;
   private final Duration shutdownGrace;
   private final InetSocketAddress address;
@@ -85,7 +87,9 @@ public final class ProtogateServer implements AutoCloseable {
     this.health = new HealthStatusManager();
     this.upstreamChannels = new UpstreamChannels(builder.upstreamCalls);
     this.upstreamHealth = new UpstreamHealth(upstreamChannels, health::setStatus);
-    this.dispatch = new Dispatch(handlers, demo, builder.stubAnswers, upstreamChannels);
+    this.recorder = builder.recorder;
+    this.dispatch =
+        new Dispatch(handlers, demo, builder.stubAnswers, upstreamChannels, builder.recorder);
     this.contract = LiveContract.of(builder.contract);
     contract.register(Stubs.CHECKED);
     contract.register(dispatch.upstreams);
@@ -313,6 +317,13 @@ public final class ProtogateServer implements AutoCloseable {
     upstreamHealth.close();
     // Every forwarded call has ended with the server: nothing is left to finish upstream.
     upstreamChannels.close();
+    if (recorder != null) {
+      try {
+        recorder.close();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
     execution.close();
     handlers.close();
     demo.close();
@@ -329,6 +340,7 @@ public final class ProtogateServer implements AutoCloseable {
     private Handlers handlers = Handlers.builder().build();
     private Handlers demo = Handlers.builder().build();
     private StubAnswers stubAnswers = new StubAnswers(new History(1000));
+    private Recorder recorder;
     private final List<ServerInterceptor> interceptors = new ArrayList<>();
     private final List<ServerServiceDefinition> services = new ArrayList<>();
     private Executor blockingExecutor;
@@ -367,6 +379,15 @@ public final class ProtogateServer implements AutoCloseable {
      */
     public Builder stubAnswers(StubAnswers answers) {
       this.stubAnswers = requireNonNull(answers, "answers");
+      return this;
+    }
+
+    /**
+     * Records every call forwarded to an upstream route as a stub file ({@code serve --record}).
+     * The server closes the recorder when it stops, once the calls in flight are written.
+     */
+    public Builder record(Recorder recorder) {
+      this.recorder = requireNonNull(recorder, "recorder");
       return this;
     }
 

@@ -49,11 +49,16 @@ final class StubValidation {
 
   StubValidation(Schema schema) {
     this.schema = schema;
-    this.detailTypes = JsonFormat.TypeRegistry.newBuilder()
+    this.detailTypes = detailTypes(schema);
+    this.parser = JsonFormat.parser().usingTypeRegistry(detailTypes);
+  }
+
+  /** The types an error detail may have: google.rpc's, and the contract's top-level messages. */
+  static JsonFormat.TypeRegistry detailTypes(Schema schema) {
+    return JsonFormat.TypeRegistry.newBuilder()
         .add(ErrorDetailsProto.getDescriptor().getMessageTypes())
         .add(schema.files().stream().flatMap(f -> f.getMessageTypes().stream()).toList())
         .build();
-    this.parser = JsonFormat.parser().usingTypeRegistry(detailTypes);
   }
 
   Stub check(Stub stub) throws StubException {

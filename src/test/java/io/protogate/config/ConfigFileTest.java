@@ -107,7 +107,7 @@ class ConfigFileTest {
     assertEquals(dir.resolve("bad.yaml") + ":2: prot: unknown key; did you mean 'port'? Valid"
         + " keys: descriptors, host, port, shutdown_grace, max_msg_sz, watch, reject_breaking,"
         + " tls, upstreams, breaking, reload_settle, reload_max_delay, http, stubs, mock_all,"
-        + " admin, access_log, drain_delay, limits", message);
+        + " admin, access_log, drain_delay, limits, record, record_headers", message);
   }
 
   @Test

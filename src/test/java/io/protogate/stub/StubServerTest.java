@@ -17,7 +17,6 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.protobuf.StatusProto;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
-import io.grpc.stub.StreamObserver;
 import io.protogate.client.DynamicCalls;
 import io.protogate.contract.Contract;
 import io.protogate.server.ProtogateServer;
@@ -25,7 +24,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -62,7 +60,7 @@ class StubServerTest {
   }
 
   private static String json(DynamicMessage message) {
-    return TestContract.JSON.print(message).replaceAll("\\s+", "");
+    return TestContract.compact(message);
   }
 
   @Test
@@ -255,51 +253,7 @@ class StubServerTest {
     assertEquals(3, stream("shop.Shop/Watch", "{}").size());
   }
 
-  /** Runs a call of any streaming shape, sending {@code requests}; returns the responses. */
   private List<String> stream(String method, String... requests) throws Exception {
-    List<String> answers = new ArrayList<>();
-    CompletableFuture<Void> done = new CompletableFuture<>();
-    var call = channel.newCall(DynamicCalls.methodDescriptor(
-        TestContract.SCHEMA.findMethod(method).orElseThrow()),
-        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
-    StreamObserver<DynamicMessage> responses = new StreamObserver<>() {
-      @Override
-      public void onNext(DynamicMessage value) {
-        synchronized (answers) {
-          answers.add(json(value));
-        }
-      }
-
-      @Override
-      public void onError(Throwable t) {
-        done.completeExceptionally(t);
-      }
-
-      @Override
-      public void onCompleted() {
-        done.complete(null);
-      }
-    };
-    StreamObserver<DynamicMessage> out;
-    if (TestContract.SCHEMA.findMethod(method).orElseThrow().isClientStreaming()) {
-      out = TestContract.SCHEMA.findMethod(method).orElseThrow().isServerStreaming()
-          ? ClientCalls.asyncBidiStreamingCall(call, responses)
-          : ClientCalls.asyncClientStreamingCall(call, responses);
-      for (String request : requests) {
-        out.onNext(TestContract.request(method, request));
-      }
-      out.onCompleted();
-    } else {
-      ClientCalls.asyncServerStreamingCall(call, TestContract.request(method, requests[0]),
-          responses);
-    }
-    try {
-      done.get(10, TimeUnit.SECONDS);
-    } catch (java.util.concurrent.ExecutionException e) {
-      throw (Exception) e.getCause();
-    }
-    synchronized (answers) {
-      return List.copyOf(answers);
-    }
+    return TestContract.stream(channel, method, requests);
   }
 }

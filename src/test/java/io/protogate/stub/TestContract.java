@@ -1,9 +1,15 @@
 package io.protogate.stub;
 
 import com.google.protobuf.DescriptorProtos.FileDescriptorSet;
+import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.TextFormat;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
 import io.grpc.Metadata;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import io.protogate.client.DynamicCalls;
 import io.protogate.descriptor.DescriptorSource;
 import io.protogate.descriptor.Schema;
 import io.protogate.descriptor.SchemaLoader;
@@ -14,6 +20,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 /** The stub tests' contract (src/test/resources/stub/contract.textproto) and helpers on it. */
 final class TestContract {
@@ -55,5 +65,56 @@ final class TestContract {
 
   static String answer(StubSet stubs, String fullMethod, String json) {
     return answer(stubs, fullMethod, json, Map.of());
+  }
+
+  /** A message as one line of JSON without spaces, for comparing in assertions. */
+  static String compact(DynamicMessage message) {
+    return JSON.print(message).replaceAll("\\s+", "");
+  }
+
+  /**
+   * Runs a call of any streaming shape over {@code channel}, sending {@code requests}; returns
+   * the responses, {@link #compact}; a failed call throws its {@code StatusRuntimeException}.
+   */
+  static List<String> stream(Channel channel, String method, String... requests)
+      throws Exception {
+    List<String> answers = new CopyOnWriteArrayList<>();
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    MethodDescriptor descriptor = SCHEMA.findMethod(method).orElseThrow();
+    var call = channel.newCall(DynamicCalls.methodDescriptor(descriptor),
+        CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
+    StreamObserver<DynamicMessage> responses = new StreamObserver<>() {
+      @Override
+      public void onNext(DynamicMessage value) {
+        answers.add(compact(value));
+      }
+
+      @Override
+      public void onError(Throwable t) {
+        done.completeExceptionally(t);
+      }
+
+      @Override
+      public void onCompleted() {
+        done.complete(null);
+      }
+    };
+    if (descriptor.isClientStreaming()) {
+      StreamObserver<DynamicMessage> out = descriptor.isServerStreaming()
+          ? ClientCalls.asyncBidiStreamingCall(call, responses)
+          : ClientCalls.asyncClientStreamingCall(call, responses);
+      for (String request : requests) {
+        out.onNext(request(method, request));
+      }
+      out.onCompleted();
+    } else {
+      ClientCalls.asyncServerStreamingCall(call, request(method, requests[0]), responses);
+    }
+    try {
+      done.get(10, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      throw (Exception) e.getCause();
+    }
+    return List.copyOf(answers);
   }
 }
