@@ -34,6 +34,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "breaking",
     mixinStandardHelpOptions = true,
+    versionProvider = Main.Version.class,
     description = "Check that NEW does not break callers of the old contract (--against a"
         + " descriptor set, or --against-server a running server). Exit 0: compatible; 100:"
         + " breaking; 2: usage error; 1: a contract cannot be read.")
