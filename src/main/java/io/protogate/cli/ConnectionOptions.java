@@ -53,6 +53,15 @@ final class ConnectionOptions {
   int maxMessageSize = 4 * 1024 * 1024;
 
   Connection connection(String address) {
+    // Named by flag here: the builder would name its own setters.
+    if (!(connectTimeoutSeconds > 0)) {
+      throw new CliException(CliException.USAGE,
+          "--connect-timeout " + connectTimeoutSeconds + ": must be more than 0 seconds");
+    }
+    if (maxMessageSize <= 0) {
+      throw new CliException(CliException.USAGE,
+          "--max-msg-sz " + maxMessageSize + ": must be 1 or more bytes");
+    }
     try {
       Connection.Builder builder = Connection.builder(address)
           .plaintext(plaintext)

@@ -372,25 +372,21 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
+  // checkRanges() has refused every value the builder would.
   private ServerLimits limits() {
-    try {
-      return ServerLimits.builder()
-          .maxConcurrentCallsPerConnection(maxConcurrentCallsPerConnection)
-          .maxPendingBytes(maxPendingBytes)
-          .maxPendingBytesPerConnection(maxPendingBytesPerConnection)
-          .maxResetsPerWindow(maxResets, Duration.ofSeconds(resetWindowSeconds))
-          .maxConnectionIdle(Duration.ofSeconds(maxConnectionIdleSeconds))
-          .maxConnectionAge(Duration.ofSeconds(maxConnectionAgeSeconds),
-              Duration.ofSeconds(maxConnectionAgeGraceSeconds))
-          .keepAlive(Duration.ofSeconds(keepAliveTimeSeconds),
-              Duration.ofSeconds(keepAliveTimeoutSeconds))
-          .permitKeepAliveTime(Duration.ofSeconds(permitKeepAliveTimeSeconds))
-          .maxHeaderListSize(maxHeaderListSize)
-          .build();
-    } catch (IllegalArgumentException e) {
-      throw new CliException(CliException.USAGE, "a serve limit is out of range: "
-          + e.getMessage() + "; see protogate serve --help");
-    }
+    return ServerLimits.builder()
+        .maxConcurrentCallsPerConnection(maxConcurrentCallsPerConnection)
+        .maxPendingBytes(maxPendingBytes)
+        .maxPendingBytesPerConnection(maxPendingBytesPerConnection)
+        .maxResetsPerWindow(maxResets, Duration.ofSeconds(resetWindowSeconds))
+        .maxConnectionIdle(Duration.ofSeconds(maxConnectionIdleSeconds))
+        .maxConnectionAge(Duration.ofSeconds(maxConnectionAgeSeconds),
+            Duration.ofSeconds(maxConnectionAgeGraceSeconds))
+        .keepAlive(Duration.ofSeconds(keepAliveTimeSeconds),
+            Duration.ofSeconds(keepAliveTimeoutSeconds))
+        .permitKeepAliveTime(Duration.ofSeconds(permitKeepAliveTimeSeconds))
+        .maxHeaderListSize(maxHeaderListSize)
+        .build();
   }
 
   /** What reloads the contract: the descriptor paths and the config file, or null if neither. */
@@ -819,18 +815,43 @@ final class ServeCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * Refuses a number out of range naming its flag, before any builder would refuse it in its
+   * own words. A value from the config file is checked under its flag's name too.
+   */
   private void checkRanges() {
-    if (port < 0 || port > 65535) {
+    port("--port", port);
+    port("--http-port", httpPort);
+    port("--admin-port", adminPort);
+    atLeast("--shutdown-grace", shutdownGraceSeconds, 0, "seconds");
+    atLeast("--drain-delay", drainDelaySeconds, 0, "seconds");
+    atLeast("--max-msg-sz", maxMessageSize, 1, "bytes");
+    atLeast("--max-concurrent-calls-per-connection", maxConcurrentCallsPerConnection, 1, "calls");
+    atLeast("--max-pending-bytes", maxPendingBytes, 0, "bytes (0: the default)");
+    atLeast("--max-pending-bytes-per-connection", maxPendingBytesPerConnection, 0,
+        "bytes (0: the default)");
+    atLeast("--max-resets", maxResets, 1, "resets");
+    atLeast("--reset-window", resetWindowSeconds, 1, "seconds");
+    atLeast("--max-connection-idle", maxConnectionIdleSeconds, 0, "seconds (0: never)");
+    atLeast("--max-connection-age", maxConnectionAgeSeconds, 0, "seconds (0: never)");
+    atLeast("--max-connection-age-grace", maxConnectionAgeGraceSeconds, 0, "seconds");
+    atLeast("--keepalive-time", keepAliveTimeSeconds, 1, "seconds");
+    atLeast("--keepalive-timeout", keepAliveTimeoutSeconds, 1, "seconds");
+    atLeast("--permit-keepalive-time", permitKeepAliveTimeSeconds, 0, "seconds");
+    atLeast("--max-header-list-size", maxHeaderListSize, 1, "bytes");
+  }
+
+  private static void port(String flag, Integer value) {
+    if (value != null && (value < 0 || value > 65535)) {
       throw new CliException(CliException.USAGE,
-          "--port " + port + ": out of range (0-65535; 0 picks a free port)");
+          flag + " " + value + ": out of range (0-65535; 0 picks a free port)");
     }
-    if (shutdownGraceSeconds < 0) {
+  }
+
+  private static void atLeast(String flag, long value, long least, String unit) {
+    if (value < least) {
       throw new CliException(CliException.USAGE,
-          "--shutdown-grace " + shutdownGraceSeconds + ": must be 0 or more seconds");
-    }
-    if (maxMessageSize <= 0) {
-      throw new CliException(CliException.USAGE,
-          "--max-msg-sz " + maxMessageSize + ": must be 1 or more bytes");
+          flag + " " + value + ": must be " + least + " or more " + unit);
     }
   }
 

@@ -559,6 +559,18 @@ class ClientCommandsTest {
   }
 
   @Test
+  void outOfRangeNumbers_namedByTheirFlag_exitTwo() {
+    for (String[] flag : new String[][] {{"--max-msg-sz", "0"}, {"--connect-timeout", "-1"},
+        {"--connect-timeout", "0"}, {"--max-time", "-1"}}) {
+      Result result = run("call", "--plaintext", flag[0], flag[1], address, "GrpcService/hello",
+          "-d", HELLO);
+
+      assertEquals(2, result.exit(), String.join(" ", flag) + ": " + result.err());
+      assertTrue(result.err().startsWith("protogate: " + flag[0] + " "), result.err());
+    }
+  }
+
+  @Test
   void grpcurlSingleDashSpellings_areAccepted() {
     Result call = run("call", "-plaintext", "-max-time", "10", "-connect-timeout", "10",
         "-max-msg-sz", "1000", "-H", "x-a: b", "-emit-defaults", "-format", "json",

@@ -401,7 +401,14 @@ class ServeCommandTest {
   @Test
   void serve_outOfRangeNumbers_usageErrorExitTwo() {
     for (String[] flag : new String[][] {{"--port", "70000"}, {"--port", "-1"},
-        {"--shutdown-grace", "-1"}, {"--max-msg-sz", "0"}, {"--max-msg-sz", "-5"}}) {
+        {"--http-port", "70000"}, {"--admin-port", "-1"}, {"--shutdown-grace", "-1"},
+        {"--drain-delay", "-1"}, {"--max-msg-sz", "0"}, {"--max-msg-sz", "-5"},
+        {"--max-concurrent-calls-per-connection", "0"}, {"--max-pending-bytes", "-5"},
+        {"--max-pending-bytes-per-connection", "-1"}, {"--max-resets", "0"},
+        {"--reset-window", "0"}, {"--max-connection-idle", "-1"}, {"--max-connection-age", "-1"},
+        {"--max-connection-age-grace", "-1"}, {"--keepalive-time", "0"},
+        {"--keepalive-timeout", "0"}, {"--permit-keepalive-time", "-1"},
+        {"--max-header-list-size", "0"}}) {
       StringWriter err = new StringWriter();
 
       assertEquals(2, run(err, "serve", flag[0], flag[1]), String.join(" ", flag));
