@@ -380,6 +380,31 @@ class ServeCommandTest {
   }
 
   @Test
+  void serve_stepAfterStartUpFails_grpcPortReleased() throws Exception {
+    int grpcPort;
+    try (java.net.ServerSocket probe =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      grpcPort = probe.getLocalPort();
+    }
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      StringWriter err = new StringWriter();
+
+      // The gRPC port is bound first; the HTTP port, bound after it, is taken.
+      int exit = run(err, "serve", "--port", String.valueOf(grpcPort), "--http-port",
+          String.valueOf(taken.getLocalPort()));
+
+      assertEquals(1, exit, err.toString());
+      assertTrue(err.toString().contains(String.valueOf(taken.getLocalPort())), err.toString());
+    }
+    // Nothing of the half-started server still holds the gRPC port.
+    try (java.net.ServerSocket again =
+        new java.net.ServerSocket(grpcPort, 1, java.net.InetAddress.getLoopbackAddress())) {
+      assertEquals(grpcPort, again.getLocalPort());
+    }
+  }
+
+  @Test
   void serve_unknownOption_usageErrorExitTwo() {
     StringWriter err = new StringWriter();
 
