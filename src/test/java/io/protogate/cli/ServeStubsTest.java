@@ -80,6 +80,27 @@ class ServeStubsTest {
               "{\"data\": \"xiao gang\", \"skill\": {\"name\": \"curl\"}}")).build(),
           HttpResponse.BodyHandlers.ofString()).body();
       assertTrue(answer.contains("\"xiao gang, answered by a stub for curl\""), answer);
+
+      // So are Connect (JSON) and gRPC-Web (binary frames) callers.
+      URI hello = URI.create("http://127.0.0.1:" + http.group(1) + "/GrpcService/hello");
+      String connect = httpClient.send(HttpRequest.newBuilder(hello)
+          .header("Content-Type", "application/json").header("Connect-Protocol-Version", "1")
+          .POST(HttpRequest.BodyPublishers.ofString(
+              "{\"data\": \"xiao gang\", \"skill\": {\"name\": \"connect\"}}")).build(),
+          HttpResponse.BodyHandlers.ofString()).body();
+      assertTrue(connect.contains("\"xiao gang, answered by a stub for connect\""), connect);
+      // HelloRequest{data: "xiao gang", skill: {name: "web"}} in a gRPC-Web data frame.
+      byte[] message = "\n\txiao gang\u0012\u0005\n\u0003web".getBytes(StandardCharsets.UTF_8);
+      byte[] frame = new byte[5 + message.length];
+      frame[4] = (byte) message.length;
+      System.arraycopy(message, 0, frame, 5, message.length);
+      HttpResponse<byte[]> web = httpClient.send(HttpRequest.newBuilder(hello)
+          .header("Content-Type", "application/grpc-web+proto").header("X-Grpc-Web", "1")
+          .POST(HttpRequest.BodyPublishers.ofByteArray(frame)).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      String webBody = new String(web.body(), StandardCharsets.ISO_8859_1);
+      assertTrue(webBody.contains("xiao gang, answered by a stub for web"), webBody);
+      assertTrue(webBody.matches("(?s).*grpc-status: ?0\\r\\n.*"), webBody);
     } finally {
       server.destroy();
       assertTrue(server.waitFor(30, TimeUnit.SECONDS));
