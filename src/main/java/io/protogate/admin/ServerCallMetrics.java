@@ -70,6 +70,17 @@ final class ServerCallMetrics implements ServerInterceptor {
     }
   }
 
+  /**
+   * Who answers a call no tier of Dispatch names: the server's own reflection and health
+   * services, or nobody Protogate knows of (a service added to the builder).
+   */
+  private static String builtIn(String service) {
+    if ("grpc.health.v1.Health".equals(service)) {
+      return "health";
+    }
+    return service != null && service.startsWith("grpc.reflection.") ? "reflection" : "unknown";
+  }
+
   private static String orElse(String value, String otherwise) {
     return value == null ? otherwise : value;
   }
@@ -104,7 +115,8 @@ final class ServerCallMetrics implements ServerInterceptor {
       this.door = door;
       this.peer = peer;
       this.startMillis = log == null ? 0 : System.currentTimeMillis();
-      this.answeredBy = log == null ? null : new AtomicReference<>("unknown");
+      this.answeredBy = log == null ? null
+          : new AtomicReference<>(builtIn(call.getMethodDescriptor().getServiceName()));
       method.started();
     }
 

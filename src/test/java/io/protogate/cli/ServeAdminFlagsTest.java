@@ -110,6 +110,7 @@ class ServeAdminFlagsTest {
       assertTrue(lines.get(0).contains("\"answered_by\":\"demo\""), lines.get(0));
       assertTrue(lines.get(1).contains("\"peer\":\"127.0.0.1:"), lines.get(1));
       assertTrue(lines.get(1).contains("\"door\":\"http\""), lines.get(1));
+      assertTrue(lines.get(2).contains("\"answered_by\":\"health\""), lines.get(2));
     } finally {
       process.destroyForcibly().waitFor();
     }
