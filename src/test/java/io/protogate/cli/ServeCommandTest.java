@@ -121,6 +121,44 @@ class ServeCommandTest {
   }
 
   @Test
+  void serve_limitFlags_reachTheHttp2Settings() throws Exception {
+    Process process = new ProcessBuilder(javaCommand("serve", "--port", "0",
+        "--max-concurrent-calls-per-connection", "7", "--max-header-list-size", "4096"))
+        .redirectErrorStream(true)
+        .start();
+    try {
+      BufferedReader output = new BufferedReader(
+          new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      Matcher serving = SERVING.matcher(readUntil(output, "serving GrpcService"));
+      assertTrue(serving.find());
+      try (java.net.Socket socket =
+          new java.net.Socket("127.0.0.1", Integer.parseInt(serving.group(2)))) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII));
+        socket.getOutputStream().write(new byte[] {0, 0, 0, 4, 0, 0, 0, 0, 0}); // SETTINGS
+        // The server's first frame is its SETTINGS: 6-byte entries of id and value.
+        java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+        int length = in.readUnsignedShort() << 8 | in.readUnsignedByte();
+        assertEquals(4, in.readUnsignedByte(), "frame type");
+        in.skipBytes(5);
+        java.util.Map<Integer, Long> settings = new java.util.HashMap<>();
+        for (int at = 0; at < length; at += 6) {
+          settings.put(in.readUnsignedShort(), in.readInt() & 0xFFFFFFFFL);
+        }
+
+        assertEquals(7L, settings.get(0x3), "SETTINGS_MAX_CONCURRENT_STREAMS: " + settings);
+        // Our own check refuses lists over the limit on their stream; the HTTP/2 layer's is
+        // set above it (ServerLimits.DECODED_HEADER_LIST_FACTOR).
+        assertEquals(4L * 4096, settings.get(0x6), "SETTINGS_MAX_HEADER_LIST_SIZE: " + settings);
+      }
+    } finally {
+      process.destroy();
+      assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+    }
+  }
+
+  @Test
   void serve_secondSigint_stopsAtOnce_cancellingCallsInFlight() throws Exception {
     Process process = new ProcessBuilder(javaCommand("serve", "--port", "0",
         "--shutdown-grace", "120"))
