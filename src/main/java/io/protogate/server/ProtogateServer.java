@@ -77,6 +77,8 @@ public final class ProtogateServer implements AutoCloseable {
   private final Duration shutdownGrace;
   private final InetSocketAddress address;
   private final AtomicBoolean closing = new AtomicBoolean();
+  /** Health enters its terminal state once: grpc-java logs a stack trace for a second time. */
+  private final AtomicBoolean healthEnded = new AtomicBoolean();
   private final Set<String> healthReported = new HashSet<>(); // guarded by this
 
   private ProtogateServer(Builder builder) throws ContractException {
@@ -259,7 +261,13 @@ public final class ProtogateServer implements AutoCloseable {
    * answered until {@link #close()}.
    */
   public void drain() {
-    health.enterTerminalState();
+    endHealth();
+  }
+
+  private void endHealth() {
+    if (!healthEnded.getAndSet(true)) {
+      health.enterTerminalState();
+    }
   }
 
   /**
@@ -273,7 +281,7 @@ public final class ProtogateServer implements AutoCloseable {
       return;
     }
     try {
-      health.enterTerminalState();
+      endHealth();
       // Watches never end by themselves: they would hold shutdown for the whole grace period.
       healthWatches.endAll();
       server.shutdown();
@@ -303,7 +311,7 @@ public final class ProtogateServer implements AutoCloseable {
   public void stopNow() {
     boolean closeInProgress = closing.getAndSet(true);
     if (!closeInProgress) {
-      health.enterTerminalState();
+      endHealth();
     }
     server.shutdownNow();
     inProcess.shutdownNow();

@@ -104,6 +104,9 @@ class ServeAdminFlagsTest {
 
       assertTrue(process.waitFor(30, TimeUnit.SECONDS), "no exit after SIGTERM");
       assertEquals(0, process.exitValue());
+      // A clean stop logs no warning and no stack trace (health was ended once, at the drain).
+      String serveLog = Files.readString(output);
+      assertTrue(!serveLog.contains("WARNING") && !serveLog.contains("\tat "), serveLog);
       List<String> lines = Files.readAllLines(log);
       assertEquals(4, lines.size(), lines.toString()); // two calls, then a health check and a call while draining
       assertTrue(lines.get(0).contains("\"method\":\"GrpcService/hello\""), lines.get(0));
