@@ -14,7 +14,8 @@ import java.util.logging.Logger;
  * or health: dozens of log bytes per byte received, a cheap way to flood a disk. On the loggers
  * that do so, such a record loses its stack trace and becomes one line, at most one per logger
  * every {@link #WINDOW}, counting the ones left out. A fault of the server or of a handler (any
- * other exception) keeps its stack trace.
+ * other exception, and an {@link Error} such as running out of memory wherever it is reported)
+ * keeps its stack trace.
  */
 final class CallerMistakes implements Filter {
   static final Duration WINDOW = Duration.ofSeconds(10);
@@ -50,7 +51,8 @@ final class CallerMistakes implements Filter {
   @Override
   public synchronized boolean isLoggable(LogRecord record) {
     Throwable thrown = record.getThrown();
-    if (thrown == null || !(everyThrowable || fromBadRequestBytes(thrown))) {
+    if (thrown == null || serverFault(thrown)
+        || !(everyThrowable || fromBadRequestBytes(thrown))) {
       return true;
     }
     long now = System.nanoTime();
@@ -67,6 +69,16 @@ final class CallerMistakes implements Filter {
     record.setParameters(null);
     record.setMessage("a caller's mistake: " + record.getMessage() + ": " + summary(thrown) + more);
     return true;
+  }
+
+  /** An Error anywhere in the chain (out of memory, say) is the server's, whoever triggered it. */
+  private static boolean serverFault(Throwable thrown) {
+    for (Throwable t = thrown; t != null; t = t.getCause()) {
+      if (t instanceof Error) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean fromBadRequestBytes(Throwable thrown) {

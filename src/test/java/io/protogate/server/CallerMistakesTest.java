@@ -3,7 +3,9 @@ package io.protogate.server;
 import static io.protogate.server.RawHttp2.grpcHeaders;
 import static io.protogate.server.RawHttp2.messagePrefix;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.grpc.CallOptions;
@@ -18,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
@@ -51,6 +54,21 @@ class CallerMistakesTest {
   @AfterEach
   void release() {
     Logger.getLogger("").removeHandler(capture);
+  }
+
+  @Test
+  void transportReportingAnError_keepsItsStackTrace() {
+    CallerMistakes.quietGrpcLogs(); // as every server does
+    Logger transport =
+        Logger.getLogger("io.grpc.netty.shaded.io.grpc.netty.NettyServerTransport.connections");
+    OutOfMemoryError error = new OutOfMemoryError("Cannot reserve 2097152 bytes of direct memory");
+
+    transport.log(Level.INFO, "Transport failed", new RuntimeException(error));
+
+    LogRecord logged = records.stream()
+        .filter(r -> r.getLoggerName().equals(transport.getName())).findFirst().orElseThrow();
+    assertSame(error, logged.getThrown().getCause());
+    assertFalse(logged.getMessage().startsWith("a caller's mistake"), logged.getMessage());
   }
 
   @Test
