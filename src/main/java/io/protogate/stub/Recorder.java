@@ -24,6 +24,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -70,6 +71,9 @@ public final class Recorder implements AutoCloseable {
   /** Calls waiting to be written at most; beyond, calls are not recorded. */
   private static final int MAX_WAITING = 1000;
 
+  /** What keeping a message costs beyond its bytes, counted so empty messages are not free. */
+  private static final int MESSAGE_OVERHEAD = 64;
+
   /** Headers about the connection or the gateway itself, never worth replaying. */
   private static final Set<String> TRANSPORT_HEADERS = Set.of("content-type", "content-length",
       "content-encoding", "accept-encoding", "transfer-encoding", "te", "user-agent", "date",
@@ -78,7 +82,7 @@ public final class Recorder implements AutoCloseable {
   /** Names that carry credentials: left out of recordings unless named by {@code headers}. */
   private static final Pattern SECRET = Pattern.compile(
       "(proxy-)?authorization|(set-)?cookie2?|.*(token|secret|key|passw|credential|session|auth"
-          + "|signature).*");
+          + "|signature|jwt|bearer|csrf|xsrf).*");
 
   private static final Pattern HEADER_NAME = Pattern.compile("[a-z0-9._-]+");
   private static final Metadata.Key<byte[]> DETAILS =
@@ -90,6 +94,14 @@ public final class Recorder implements AutoCloseable {
   private final Set<String> headers;
   private final ThreadPoolExecutor writer;
   private final AtomicLong dropped = new AtomicLong();
+  /**
+   * Bytes of messages kept by calls in flight and calls waiting to be written, all together;
+   * beyond {@link #budget}, calls are not recorded, so recording never takes the memory that
+   * serving needs.
+   */
+  private final AtomicLong held = new AtomicLong();
+  private final long budget = Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 8);
+  private final AtomicLong overBudget = new AtomicLong();
   /** The printers of the contract last derived; swaps are rare, so one is kept. */
   private volatile Printers printers;
 
@@ -144,12 +156,15 @@ public final class Recorder implements AutoCloseable {
     Printers printers = this.printers;
     if (printers == null || printers.schema() != schema) {
       // Made once per contract, not once per method: the detail types cover the whole schema.
-      printers = new Printers(schema, JsonCodec.of(schema, false, true).compact(),
-          JsonFormat.printer().usingTypeRegistry(StubValidation.detailTypes(schema))
+      // Requests with every field listed, defaults too: input.equals then matches the request
+      // recorded and not every request that also sets a field it left at its default.
+      printers = new Printers(schema, JsonCodec.of(schema, true, true).compact(),
+          JsonCodec.of(schema, false, true).compact(), JsonFormat.printer().usingTypeRegistry(StubValidation.detailTypes(schema))
               .preservingProtoFieldNames().omittingInsignificantWhitespace());
       this.printers = printers;
     }
-    Target target = new Target(schema, method, printers.codec(), printers.details());
+    Target target = new Target(schema, method, printers.requests(), printers.responses(),
+        printers.details());
     return (call, requestHeaders) -> {
       Capture capture = new Capture(call, target, chosen(requestHeaders));
       ServerCall.Listener<InputStream> listener = next.startCall(capture, requestHeaders);
@@ -237,16 +252,17 @@ public final class Recorder implements AutoCloseable {
   }
 
   /** How to print the messages and error details of one schema. */
-  private record Printers(Schema schema, JsonCodec codec, JsonFormat.Printer details) {}
+  private record Printers(Schema schema, JsonCodec requests, JsonCodec responses,
+      JsonFormat.Printer details) {}
 
   /** What recording a method needs: its descriptor and how to print its messages. */
-  private record Target(Schema schema, MethodDescriptor method, JsonCodec codec,
-      JsonFormat.Printer details) {}
+  private record Target(Schema schema, MethodDescriptor method, JsonCodec requests,
+      JsonCodec responses, JsonFormat.Printer details) {}
 
   /** One call as it went: bytes both ways, the headers kept, how it ended. */
   private record Call(Target target, Map<String, String> requestHeaders, List<byte[]> requests,
       Map<String, String> responseHeaders, List<byte[]> responses, Status.Code code,
-      String error, byte[] details) {}
+      String error, byte[] details, long held) {}
 
   /** A forwarded call, keeping a copy of what passes until it ends. */
   private final class Capture
@@ -257,6 +273,7 @@ public final class Recorder implements AutoCloseable {
     private final List<byte[]> requests = new ArrayList<>();
     private final List<byte[]> responses = new ArrayList<>();
     private Map<String, String> responseHeaders = Map.of();
+    /** What the messages kept cost, counted in {@link #held} until written or abandoned. */
     private long bytes;
     private boolean done;
 
@@ -308,11 +325,19 @@ public final class Recorder implements AutoCloseable {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
+      long cost = data.length + MESSAGE_OVERHEAD;
       synchronized (this) {
-        bytes += data.length;
-        if (bytes > MAX_CALL_BYTES) {
+        if (done) {
+          return new ByteArrayInputStream(data);
+        }
+        if (bytes + cost > MAX_CALL_BYTES) {
           abandon("it carries more than " + MAX_CALL_BYTES + " bytes");
-        } else if (!done) {
+        } else if (held.addAndGet(cost) > budget) {
+          held.addAndGet(-cost);
+          overBudget();
+          abandon(null);
+        } else {
+          bytes += cost;
           (request ? requests : responses).add(data);
         }
       }
@@ -328,6 +353,8 @@ public final class Recorder implements AutoCloseable {
       done = true;
       requests.clear();
       responses.clear();
+      held.addAndGet(-bytes);
+      bytes = 0;
     }
 
     private void finish(Status status, byte[] details) {
@@ -338,11 +365,19 @@ public final class Recorder implements AutoCloseable {
         }
         done = true;
         call = new Call(target, requestHeaders, List.copyOf(requests), responseHeaders,
-            List.copyOf(responses), status.getCode(), status.getDescription(), details);
+            List.copyOf(responses), status.getCode(), status.getDescription(), details, bytes);
+        bytes = 0;
       }
       try {
-        writer.execute(() -> write(call));
+        writer.execute(() -> {
+          try {
+            write(call);
+          } finally {
+            held.addAndGet(-call.held());
+          }
+        });
       } catch (RejectedExecutionException e) {
+        held.addAndGet(-call.held());
         if (!writer.isShutdown() && dropped.getAndIncrement() % MAX_WAITING == 0) {
           logger.warning("recording: " + MAX_WAITING + " calls are waiting to be written to "
               + directory + "; not recording more until they are (" + dropped.get()
@@ -352,14 +387,34 @@ public final class Recorder implements AutoCloseable {
     }
   }
 
+  private void overBudget() {
+    if (overBudget.getAndIncrement() % MAX_WAITING == 0) {
+      logger.warning("recording: the calls in flight and waiting to be written to " + directory
+          + " hold " + held.get() + " bytes, near the budget of " + budget + " (64 MiB or an"
+          + " eighth of the heap); calls are not recorded until those are written ("
+          + overBudget.get() + " left out so far)");
+    }
+  }
+
   private void write(Call call) {
     String method = Schema.fullMethodName(call.target().method());
     try {
       Stubbed stubbed = stub(call);
       Path file = directory.resolve(stubbed.name());
-      // The stub must be one --stubs accepts for this contract, or it is not worth writing.
-      StubSet.of(call.target().schema(),
-          List.of(Stub.fromTree(stubbed.tree(), file.toString(), Stub.idFor(file.toString()))));
+      // The stub must be one --stubs accepts for this contract, or it is not worth writing;
+      // and for the newest one, if the contract was swapped while the call ran.
+      List<Stub> stub =
+          List.of(Stub.fromTree(stubbed.tree(), file.toString(), Stub.idFor(file.toString())));
+      StubSet.of(call.target().schema(), stub);
+      Schema newest = printers.schema();
+      if (newest != call.target().schema()) {
+        try {
+          StubSet.of(newest, stub);
+        } catch (StubException e) {
+          throw new StubException("the contract was swapped while it ran, and the new one"
+              + " does not fit it: " + e.getMessage());
+        }
+      }
       byte[] text = (GSON.toJson(Trees.toGson(stubbed.tree())) + "\n")
           .getBytes(StandardCharsets.UTF_8);
       if (Files.isRegularFile(file) && Arrays.equals(Files.readAllBytes(file), text)) {
@@ -367,6 +422,7 @@ public final class Recorder implements AutoCloseable {
       }
       Path temporary = Files.createTempFile(directory, "." + stubbed.name(), ".tmp");
       try {
+        readableByAll(temporary);
         Files.write(temporary, text);
         Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE,
             StandardCopyOption.REPLACE_EXISTING);
@@ -380,26 +436,37 @@ public final class Recorder implements AutoCloseable {
     }
   }
 
+  /**
+   * A temporary file is created readable by its owner alone; a recording is for serving, maybe
+   * by another user (a container's), so it gets the permissions of an ordinary file.
+   */
+  private static void readableByAll(Path file) throws IOException {
+    if (file.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+    }
+  }
+
   /** A call as a stub, and the name of its file. */
   private record Stubbed(String name, Map<String, Object> tree) {}
 
   private Stubbed stub(Call call) throws StubException {
     MethodDescriptor method = call.target().method();
-    List<Object> requests = trees(call.target(), method.getInputType(), call.requests());
-    List<Object> responses = trees(call.target(), method.getOutputType(), call.responses());
+    List<Object> requests =
+        trees(call.target().requests(), method.getInputType(), call.requests());
+    List<Object> responses =
+        trees(call.target().responses(), method.getOutputType(), call.responses());
     // What the call is matched on: its file is named after it.
     Map<String, Object> match = new LinkedHashMap<>();
     if (!call.requestHeaders().isEmpty()) {
       match.put("headers", Map.of("equals", call.requestHeaders()));
     }
     if (method.isClientStreaming()) {
-      if (method.isServerStreaming() && requests.isEmpty()) {
-        throw new StubException("the call sent no message; a bidirectional stub answers"
-            + " messages");
+      if (requests.isEmpty()) {
+        // A stub with no inputs would answer every call of the method, not just this one.
+        throw new StubException("the call sent no message, and a stub cannot match only the"
+            + " calls that send none");
       }
-      if (!requests.isEmpty()) {
-        match.put("inputs", requests.stream().map(r -> Map.of("equals", r)).toList());
-      }
+      match.put("inputs", requests.stream().map(r -> Map.of("equals", r)).toList());
     } else if (requests.size() == 1) {
       match.put("input", Map.of("equals", requests.get(0)));
     } else {
@@ -442,12 +509,12 @@ public final class Recorder implements AutoCloseable {
     return new Stubbed(name, tree);
   }
 
-  private static List<Object> trees(Target target, Descriptor type, List<byte[]> messages)
+  private static List<Object> trees(JsonCodec codec, Descriptor type, List<byte[]> messages)
       throws StubException {
     List<Object> out = new ArrayList<>();
     for (byte[] bytes : messages) {
       try {
-        out.add(Trees.parse(target.codec().print(DynamicMessage.parseFrom(type, bytes))));
+        out.add(Trees.parse(codec.print(DynamicMessage.parseFrom(type, bytes))));
       } catch (InvalidProtocolBufferException | IllegalArgumentException e) {
         throw new StubException("a message is not a valid " + type.getFullName() + ": "
             + e.getMessage());

@@ -1,6 +1,7 @@
 package io.protogate.upstream;
 
 import io.grpc.CallOptions;
+import io.grpc.ClientStreamTracer;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ConnectivityState;
@@ -13,6 +14,7 @@ import io.grpc.Status;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Forwards one method's calls to an upstream without parsing them, in the pattern of grpc-java's
@@ -52,8 +54,21 @@ final class ForwardingCallHandler implements ServerCallHandler<InputStream, Inpu
       // The caller's own deadline, from the Context, still applies when it is sooner.
       options = options.withDeadlineAfter(upstream.deadline().toNanos(), TimeUnit.NANOSECONDS);
     }
+    AtomicBoolean upstreamSentStatus = new AtomicBoolean();
+    options = options.withStreamTracerFactory(new ClientStreamTracer.Factory() {
+      @Override
+      public ClientStreamTracer newClientStreamTracer(
+          ClientStreamTracer.StreamInfo info, Metadata headers) {
+        return new ClientStreamTracer() {
+          @Override
+          public void inboundTrailers(Metadata trailers) {
+            upstreamSentStatus.set(true);
+          }
+        };
+      }
+    });
     ClientCall<InputStream, InputStream> clientCall = calls.newCall(method, options);
-    Forwarding forwarding = new Forwarding(serverCall, clientCall);
+    Forwarding forwarding = new Forwarding(serverCall, clientCall, upstreamSentStatus);
     // The caller's headers go as they are: HTTP/2 forbids connection-specific headers, so none
     // arrive, and grpc-java's client replaces the per-hop gRPC ones (grpc-timeout, te,
     // content-type, user-agent, grpc-encoding) with its own.
@@ -74,11 +89,14 @@ final class ForwardingCallHandler implements ServerCallHandler<InputStream, Inpu
     private boolean callerWaits;
     private boolean upstreamWaits;
     private volatile boolean upstreamSentHeaders;
+    /** Set when the upstream's trailers arrive: a status the upstream itself gave. */
+    private final AtomicBoolean upstreamSentStatus;
 
     Forwarding(ServerCall<InputStream, InputStream> serverCall,
-        ClientCall<InputStream, InputStream> clientCall) {
+        ClientCall<InputStream, InputStream> clientCall, AtomicBoolean upstreamSentStatus) {
       this.serverCall = serverCall;
       this.clientCall = clientCall;
+      this.upstreamSentStatus = upstreamSentStatus;
     }
 
     private final class FromCaller extends ServerCall.Listener<InputStream> {
@@ -156,8 +174,15 @@ final class ForwardingCallHandler implements ServerCallHandler<InputStream, Inpu
 
       @Override
       public void onClose(Status status, Metadata trailers) {
-        serverCall.close(
-            UpstreamFailures.describe(status, upstreamSentHeaders, upstream, service), trailers);
+        Status answer = UpstreamFailures.describe(status, upstreamSentHeaders, upstream, service);
+        if (!answer.isOk() && answer.getCause() == null && !upstreamSentStatus.get()) {
+          // The gateway's own client ended the call (a response over its size limit, a reset
+          // stream): a cause, which never reaches the caller, marks it as not the upstream's
+          // answer for whoever reads the status on this side (the recorder).
+          answer = answer.withCause(new IllegalStateException(
+              "ended by the gateway's client; the upstream sent no status"));
+        }
+        serverCall.close(answer, trailers);
       }
     }
   }

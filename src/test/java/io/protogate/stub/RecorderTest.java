@@ -102,9 +102,13 @@ class RecorderTest {
   }
 
   private ProtogateServer gateway(int upstreamPort, Recorder recorder) {
+    return gateway(upstreamPort, "", recorder);
+  }
+
+  private ProtogateServer gateway(int upstreamPort, String routeOptions, Recorder recorder) {
     return serve(ProtogateServer.builder(Contract.of(TestContract.SCHEMA)
-            .with(UpstreamRouting.ROUTES,
-                Routes.of(List.of(Route.parse("shop.Shop=127.0.0.1:" + upstreamPort)))))
+            .with(UpstreamRouting.ROUTES, Routes.of(List.of(
+                Route.parse("shop.Shop=127.0.0.1:" + upstreamPort + routeOptions)))))
         .record(recorder));
   }
 
@@ -131,10 +135,13 @@ class RecorderTest {
   }
 
   private static String find(Channel channel, String text) {
+    return findJson(channel, "{\"text\": \"" + text + "\"}");
+  }
+
+  private static String findJson(Channel channel, String json) {
     return TestContract.compact(DynamicCalls.unary(channel,
         TestContract.SCHEMA.findMethod("shop.Shop/Find").orElseThrow(),
-        TestContract.request("shop.Shop/Find", "{\"text\": \"" + text + "\"}"),
-        Duration.ofSeconds(10)));
+        TestContract.request("shop.Shop/Find", json), Duration.ofSeconds(10)));
   }
 
 
@@ -188,7 +195,14 @@ class RecorderTest {
           "method": "Find",
           "input": {
             "equals": {
-              "text": "a"
+              "text": "a",
+              "tags": [],
+              "user_id": "0",
+              "tier": "TIER_UNSPECIFIED",
+              "items": [],
+              "active": false,
+              "price": 0.0,
+              "path": ""
             }
           },
           "output": {
@@ -387,6 +401,45 @@ class RecorderTest {
         assertThrows(StatusRuntimeException.class, () -> find(gateway, "a"));
     recorder.flush();
     assertEquals(Status.Code.UNAVAILABLE, e.getStatus().getCode());
+    assertEquals(List.of(), files());
+  }
+
+  @Test
+  void replay_answersTheRequestRecorded_notOneThatAlsoSetsAFieldItLeftAtItsDefault()
+      throws Exception {
+    Recorder recorder = recorder();
+    Channel gateway = channel(gateway(upstream().port(), recorder));
+    String answer = find(gateway, "a");
+    recorder.flush();
+
+    Channel replay = channel(serve(ProtogateServer.builder(Contract.of(TestContract.SCHEMA)
+        .with(Stubs.FILES, StubFiles.read(dir)))));
+    assertEquals(answer, findJson(replay, "{\"text\": \"a\", \"active\": false}"));
+    StatusRuntimeException other = assertThrows(StatusRuntimeException.class,
+        () -> findJson(replay, "{\"text\": \"a\", \"active\": true}"));
+    assertEquals(Status.Code.NOT_FOUND, other.getStatus().getCode());
+  }
+
+  @Test
+  void clientStreamWithNoMessages_isNotRecorded_asItsStubWouldAnswerEveryCall()
+      throws Exception {
+    Recorder recorder = recorder();
+    Channel gateway = channel(gateway(upstream().port(), recorder));
+    assertEquals(List.of("{\"result\":\"uploaded\"}"),
+        TestContract.stream(gateway, "shop.Shop/Upload"));
+    recorder.flush();
+    assertEquals(List.of(), files());
+  }
+
+  @Test
+  void failureOfTheGatewaysOwnClient_isNotRecordedAsTheUpstreamsAnswer() throws Exception {
+    Recorder recorder = recorder();
+    // The upstream's answer is larger than the gateway accepts from it.
+    Channel gateway = channel(gateway(upstream().port(), ";max-msg-sz=8", recorder));
+    StatusRuntimeException e =
+        assertThrows(StatusRuntimeException.class, () -> find(gateway, "a"));
+    recorder.flush();
+    assertEquals(Status.Code.RESOURCE_EXHAUSTED, e.getStatus().getCode());
     assertEquals(List.of(), files());
   }
 
