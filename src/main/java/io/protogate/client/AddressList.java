@@ -49,10 +49,27 @@ final class AddressList extends NameResolverProvider {
     return SCHEME + ":///list";
   }
 
+  /**
+   * Refuses a target that is neither a grpc-java target with a scheme ({@code dns:///...}) nor
+   * {@code host:port} (or a list of them), saying which address is wrong: grpc-java would only
+   * fail once the first call is made, on one of its own threads.
+   */
+  static void check(String target) {
+    if (target.contains(":/") || target.startsWith("unix:")) {
+      return; // grpc-java's own target syntax, which it checks when the channel is built
+    }
+    for (String address : target.split(",", -1)) {
+      parse(address.trim(), target);
+    }
+  }
+
   private static HostPort parse(String address, String target) {
     int colon = address.lastIndexOf(':');
     String host = colon <= 0 ? "" : address.substring(0, colon);
-    if (host.startsWith("[") && host.endsWith("]")) {
+    if (host.startsWith("[") != host.endsWith("]") || host.contains("/")
+        || host.chars().anyMatch(Character::isWhitespace)) {
+      host = "";
+    } else if (host.startsWith("[")) {
       host = host.substring(1, host.length() - 1);
     }
     int port = -1;
@@ -62,8 +79,9 @@ final class AddressList extends NameResolverProvider {
       // Reported below.
     }
     if (host.isEmpty() || port < 1 || port > 65535) {
-      throw new IllegalArgumentException("'" + address + "' in " + target
-          + " is not host:port; a list of addresses is written host:port,host:port");
+      throw new IllegalArgumentException("'" + address + "'" + (address.equals(target) ? ""
+          : " in " + target) + " is not host:port (a host name or address, [IPv6] in brackets,"
+          + " and a port 1-65535); a list of addresses is written host:port,host:port");
     }
     return new HostPort(host, port);
   }

@@ -58,6 +58,14 @@ public final class Connection {
     return new Builder(target);
   }
 
+  /**
+   * Refuses a target that is neither {@code host:port} (or a comma-separated list of them) nor a
+   * grpc-java target with a scheme, with a message naming the address that is wrong.
+   */
+  public static void checkTarget(String target) {
+    AddressList.check(target);
+  }
+
   public String target() {
     return target;
   }
@@ -125,7 +133,8 @@ public final class Connection {
     private final Metadata headers = new Metadata();
 
     private Builder(String target) {
-      this.target = requireNonNull(target, "target");
+      checkTarget(requireNonNull(target, "target"));
+      this.target = target;
     }
 
     public Builder plaintext(boolean plaintext) {

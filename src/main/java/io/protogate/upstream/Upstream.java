@@ -31,6 +31,7 @@ public record Upstream(
       throw new IllegalArgumentException("an upstream needs a target: host:port, a comma-separated"
           + " list of them, or a grpc-java target such as dns:///host:port");
     }
+    Connection.checkTarget(target);
     if ((cert == null) != (key == null)) {
       throw new IllegalArgumentException("upstream " + target + ": a client certificate and its"
           + " key go together (cert and key)");

@@ -571,6 +571,18 @@ class ClientCommandsTest {
   }
 
   @Test
+  void addressThatIsNotHostPort_refusedAtOnce_exitTwo() {
+    for (String target : new String[] {"127.0.0.1:99999", "[::1", "bad host:1", "localhost"}) {
+      Result result = run("call", "--plaintext", target, "GrpcService/hello", "-d", HELLO);
+
+      assertEquals(2, result.exit(), target + ": " + result.err());
+      assertEquals("protogate: '" + target + "' is not host:port (a host name or address, [IPv6]"
+          + " in brackets, and a port 1-65535); a list of addresses is written host:port,host:port",
+          result.err().strip());
+    }
+  }
+
+  @Test
   void grpcurlSingleDashSpellings_areAccepted() {
     Result call = run("call", "-plaintext", "-max-time", "10", "-connect-timeout", "10",
         "-max-msg-sz", "1000", "-H", "x-a: b", "-emit-defaults", "-format", "json",

@@ -443,6 +443,16 @@ class ServeCommandTest {
   }
 
   @Test
+  void serve_upstreamThatIsNotHostPort_refusedAtStart_exitTwo() {
+    StringWriter err = new StringWriter();
+
+    // Not refused, it used to serve and leave every routed call hanging.
+    assertEquals(2, run(err, "serve", "--port", "0", "--upstream", "GrpcService=127.0.0.1:99999"));
+    assertTrue(err.toString().startsWith("protogate: --upstream: '127.0.0.1:99999' is not"
+        + " host:port"), err.toString());
+  }
+
+  @Test
   void serve_unknownOption_usageErrorExitTwo() {
     StringWriter err = new StringWriter();
 
