@@ -297,9 +297,9 @@ public final class AdminServer implements AutoCloseable {
         } catch (Exception ignored) {
           // Already failing: the first error is the one to report.
         }
-        throw new UncheckedIOException(new IOException("cannot serve the admin port on " + host
-            + ":" + port + ": " + e.getMessage() + "; pick another --admin-port or stop what"
-            + " uses it", e));
+        String problem = "cannot serve the admin port on " + host + ":" + port + ": "
+            + e.getMessage() + "; pick another --admin-port or stop what uses it";
+        throw new UncheckedIOException(problem, new IOException(problem, e));
       }
       return admin;
     }

@@ -79,7 +79,15 @@ final class ConnectionOptions {
           throw new IllegalArgumentException(
               "header '" + header + "' (expected: 'name: value')");
         }
-        builder.header(header.substring(0, colon).trim(), header.substring(colon + 1).trim());
+        String name = header.substring(0, colon).trim();
+        String value = header.substring(colon + 1).trim();
+        // grpc-java would warn and send it anyway; HTTP/2 forbids control characters in values.
+        if (!name.endsWith("-bin") && value.chars().anyMatch(c -> c < 0x20 || c > 0x7e)) {
+          throw new IllegalArgumentException("-H '" + name + "': the value holds a character"
+              + " that is not printable ASCII; send binary values in a header named *-bin,"
+              + " base64-encoded");
+        }
+        builder.header(name, value);
       }
       return builder.build();
     } catch (IllegalArgumentException e) {

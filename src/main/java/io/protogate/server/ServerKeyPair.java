@@ -7,7 +7,9 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
@@ -108,8 +110,14 @@ public final class ServerKeyPair {
       try (InputStream in = Files.newInputStream(file.toPath())) {
         return in.readNBytes((int) MAX_KEY_BYTES);
       }
+    } catch (NoSuchFileException e) {
+      throw new IllegalArgumentException("cannot read TLS file " + file + ": no such file", e);
+    } catch (AccessDeniedException e) {
+      throw new IllegalArgumentException("cannot read TLS file " + file + ": permission denied",
+          e);
     } catch (IOException e) {
-      throw new IllegalArgumentException("cannot read TLS file " + file + ": " + e, e);
+      throw new IllegalArgumentException("cannot read TLS file " + file + ": " + e.getMessage(),
+          e);
     }
   }
 

@@ -583,6 +583,16 @@ class ClientCommandsTest {
   }
 
   @Test
+  void headerValueWithAControlCharacter_refused_exitTwo() {
+    Result result = run("call", "--plaintext", "-H", "x-a: one\ntwo", address,
+        "GrpcService/hello", "-d", HELLO);
+
+    assertEquals(2, result.exit(), result.err());
+    assertTrue(result.err().startsWith("protogate: -H 'x-a': the value holds a character that is"
+        + " not printable ASCII"), result.err());
+  }
+
+  @Test
   void grpcurlSingleDashSpellings_areAccepted() {
     Result call = run("call", "-plaintext", "-max-time", "10", "-connect-timeout", "10",
         "-max-msg-sz", "1000", "-H", "x-a: b", "-emit-defaults", "-format", "json",

@@ -120,6 +120,33 @@ class ServeAdminFlagsTest {
   }
 
   @Test
+  void serve_adminPortInUse_oneLineWithoutJavaNames_exitOne() throws Exception {
+    try (java.net.ServerSocket taken =
+        new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      StringWriter err = new StringWriter();
+      int exit = Main.commandLine().setErr(new PrintWriter(err)).execute("serve", "--port", "0",
+          "--admin-port", String.valueOf(taken.getLocalPort()));
+
+      assertEquals(1, exit, err.toString());
+      assertTrue(err.toString().startsWith("protogate: cannot serve the admin port on 127.0.0.1:"
+          + taken.getLocalPort() + ": "), err.toString());
+      assertTrue(!err.toString().contains("java."), err.toString());
+    }
+  }
+
+  @Test
+  void serve_tlsFileMissing_oneLineSayingSo_exitOne(@TempDir Path dir) {
+    StringWriter err = new StringWriter();
+    Path missing = dir.resolve("missing.pem");
+    int exit = Main.commandLine().setErr(new PrintWriter(err)).execute("serve", "--port", "0",
+        "--tls-cert", missing.toString(), "--tls-key", missing.toString());
+
+    assertEquals(1, exit, err.toString());
+    assertEquals("protogate: cannot read TLS file " + missing + ": no such file",
+        err.toString().strip());
+  }
+
+  @Test
   void serve_accessLogNotWritable_oneLineErrorNamingIt_exitOne(@TempDir Path dir) {
     StringWriter err = new StringWriter();
     Path log = dir.resolve("no-such-dir").resolve("access.log");
