@@ -6,6 +6,7 @@ import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.MessageOrBuilder;
 import com.google.protobuf.TextFormat;
 import io.grpc.CallOptions;
+import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -19,7 +20,10 @@ import java.util.Base64;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -101,17 +105,18 @@ final class CallCommand implements Callable<Integer> {
       Schema schema = schemaOptions.load(channel, connectionOptions, address, methodName);
       Descriptors.MethodDescriptor method = Symbols.method(schema, methodName);
       JsonCodec json = JsonCodec.of(schema, emitDefaults, protoNames);
-      Iterator<DynamicMessage> requests = requests(method, json);
+      // The deadline starts with the call, as buf curl's --timeout does: JVM start-up and
+      // reading the contract are not the call's time; reading its request is.
+      Deadline deadline = maxTimeSeconds == null ? null : Deadline.after(
+          ConnectionOptions.seconds(maxTimeSeconds).toNanos(), TimeUnit.NANOSECONDS);
+      Iterator<DynamicMessage> requests = requests(method, json, deadline);
       if (verbose) {
         err.println("Calling " + Schema.fullMethodName(method) + " on " + address);
         connectionOptions.headers.forEach(h -> err.println("Request header: " + h));
         err.flush();
       }
-      // The deadline starts with the call, as buf curl's --timeout does: JVM start-up and
-      // reading the contract are not the call's time.
-      CallOptions options = maxTimeSeconds == null ? CallOptions.DEFAULT
-          : CallOptions.DEFAULT.withDeadlineAfter(
-              ConnectionOptions.seconds(maxTimeSeconds).toNanos(), TimeUnit.NANOSECONDS);
+      CallOptions options =
+          deadline == null ? CallOptions.DEFAULT : CallOptions.DEFAULT.withDeadline(deadline);
       AtomicInteger received = new AtomicInteger();
       DynamicCalls.Outcome outcome = DynamicCalls.run(channel, method, options, requests,
           new DynamicCalls.Listener() {
@@ -148,6 +153,33 @@ final class CallCommand implements Callable<Integer> {
       throw e;
     } finally {
       channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+  }
+
+  private Iterator<DynamicMessage> requests(
+      Descriptors.MethodDescriptor method, JsonCodec json, Deadline deadline)
+      throws InterruptedException {
+    if (deadline == null || method.isClientStreaming() || !"@".equals(data)) {
+      return requests(method, json);
+    }
+    // One request read from standard input, which may stay open: a blocked read cannot be
+    // interrupted, so it runs on a thread of its own and the deadline is kept here.
+    FutureTask<Iterator<DynamicMessage>> read = new FutureTask<>(() -> requests(method, json));
+    Thread reader = new Thread(read, "protogate-stdin");
+    reader.setDaemon(true);
+    reader.start();
+    try {
+      return read.get(deadline.timeRemaining(TimeUnit.NANOSECONDS), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException e) {
+      throw new CliException(STATUS_EXIT_BASE + Status.Code.DEADLINE_EXCEEDED.value(),
+          methodName + " failed: DEADLINE_EXCEEDED: --max-time " + maxTimeSeconds + " s passed"
+              + " while its request was still being read from standard input (which was not"
+              + " closed)", Status.Code.DEADLINE_EXCEEDED);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException failure) {
+        throw failure;
+      }
+      throw new IllegalStateException(e.getCause());
     }
   }
 

@@ -58,17 +58,21 @@ class CallStandardInputTest {
   void call_deadlinePassesWhileStandardInputStaysOpen_endsAtOnce_exitSixtyEight()
       throws Exception {
     try (ProtogateServer server = bundledServer()) {
-      Process process = start(server, "protogate.demo.StreamingDemo/Echo", "-d", "@",
-          "--max-time", "1");
-      try (OutputStream stdin = process.getOutputStream()) {
-        // Nothing is ever sent, and standard input stays open: only the deadline can end it.
-        assertTrue(process.waitFor(30, TimeUnit.SECONDS), "still running 30 s after a 1 s"
-            + " deadline");
-        assertEquals(64 + 4, process.exitValue());
-        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(err.contains("DEADLINE_EXCEEDED"), err);
-      } finally {
-        process.destroyForcibly();
+      // A stream sends as it reads; a unary or server-streaming call reads its one request first.
+      for (String method : List.of("protogate.demo.StreamingDemo/Echo", "GrpcService/hello",
+          "protogate.demo.StreamingDemo/Countdown")) {
+        Process process = start(server, method, "-d", "@", "--max-time", "1");
+        try (OutputStream stdin = process.getOutputStream()) {
+          // Nothing is ever sent, and standard input stays open: only the deadline can end it.
+          assertTrue(process.waitFor(30, TimeUnit.SECONDS), method + ": still running 30 s"
+              + " after a 1 s deadline");
+          String err =
+              new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+          assertEquals(64 + 4, process.exitValue(), method + ": " + err);
+          assertTrue(err.contains("DEADLINE_EXCEEDED"), err);
+        } finally {
+          process.destroyForcibly();
+        }
       }
     }
   }
