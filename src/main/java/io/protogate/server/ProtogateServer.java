@@ -126,9 +126,10 @@ public final class ProtogateServer implements AutoCloseable {
       ServerBuilder<?> server, ServiceRegistry registry, Builder builder) {
     server
         .fallbackHandlerRegistry(registry)
-        .addService(ServerInterceptors.intercept(health.getHealthService(), healthWatches))
-        .addService(ProtoReflectionServiceV1.newInstance())
-        .addService(v1alphaReflection());
+        .addService(ServerInterceptors.intercept(
+            ParseFailures.answeredIn(health.getHealthService().bindService()), healthWatches))
+        .addService(ParseFailures.answeredIn(ProtoReflectionServiceV1.newInstance().bindService()))
+        .addService(ParseFailures.answeredIn(v1alphaReflection().bindService()));
     builder.services.forEach(server::addService);
     builder.interceptors.forEach(server::intercept);
     // Last added, so outermost: it sees every call first and every response last.

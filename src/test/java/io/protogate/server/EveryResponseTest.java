@@ -103,6 +103,27 @@ class EveryResponseTest {
   }
 
   @Test
+  void garbageToReflectionOrHealth_invalidArgumentWithTheVersion() throws Exception {
+    try (ServerFixture fixture = ServerFixture.bundled()) {
+      for (String[] method : new String[][] {
+          {"grpc.health.v1.Health/Check", "grpc.health.v1.HealthCheckRequest"},
+          {"grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+              "grpc.reflection.v1.ServerReflectionRequest"},
+          // grpc-java serves v1alpha through v1's messages, and names v1's request type.
+          {"grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo",
+              "grpc.reflection.v1.ServerReflectionRequest"}}) {
+        Answer answer = call(fixture, method[0], CallOptions.DEFAULT, new Metadata(),
+            new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff});
+
+        assertEquals(Status.Code.INVALID_ARGUMENT, answer.status().getCode(), method[0]);
+        assertTrue(answer.status().getDescription().startsWith(
+            "the request is not a valid " + method[1] + ": "), answer.status().toString());
+        assertEquals(VERSION, answer.version(), method[0]);
+      }
+    }
+  }
+
+  @Test
   void handlerFails_internalWithTheVersion() throws Exception {
     Handlers handlers = Handlers.builder().unary(HELLO, (request, call) -> {
       throw new IllegalStateException("boom");
