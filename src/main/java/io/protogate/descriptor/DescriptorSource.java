@@ -59,8 +59,10 @@ public record DescriptorSource(String name, byte[] bytes) {
     if (Files.isDirectory(path)) {
       List<DescriptorSource> sources = new ArrayList<>();
       try (Stream<Path> children = Files.list(path)) {
+        // Not only regular files: a FIFO or device named like a set is refused by name below,
+        // rather than silently left out of the contract.
         children
-            .filter(Files::isRegularFile)
+            .filter(child -> !Files.isDirectory(child))
             .filter(DescriptorSource::looksLikeSet)
             .sorted()
             .forEach(child -> sources.add(readFile(child)));

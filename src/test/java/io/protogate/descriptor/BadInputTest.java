@@ -142,6 +142,18 @@ class BadInputTest {
   }
 
   @Test
+  void fifoInADirectory_isRefusedByName_notLeftOutSilently() throws Exception {
+    Files.copy(Path.of("descriptors/hello.desc"), dir.resolve("hello.desc"));
+    Path fifo = dir.resolve("more.desc");
+    assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+
+    SchemaException e = assertTimeoutPreemptively(Duration.ofSeconds(10),
+        () -> assertThrows(SchemaException.class, () -> SchemaLoader.load(List.of(dir))));
+
+    assertOneLine(e, fifo + ": not a regular file");
+  }
+
+  @Test
   void fileLargerThanTheLimit_isRefusedWithoutReadingIt() throws Exception {
     Path huge = dir.resolve("huge.desc");
     try (RandomAccessFile file = new RandomAccessFile(huge.toFile(), "rw")) {
