@@ -2,6 +2,7 @@ package io.protogate.cli;
 
 import io.grpc.Status;
 import io.protogate.client.Connection;
+import io.protogate.server.ServerKeyPair;
 import java.io.File;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -72,6 +73,9 @@ final class ConnectionOptions {
           .maxInboundMessageSize(maxMessageSize);
       if (cert != null || key != null) {
         builder.clientCertificate(cert, key);
+        if (cert != null && key != null) {
+          checkClientKeyPair();
+        }
       }
       for (String header : headers) {
         int colon = header.indexOf(':');
@@ -92,6 +96,18 @@ final class ConnectionOptions {
       return builder.build();
     } catch (IllegalArgumentException e) {
       throw new CliException(CliException.USAGE, e.getMessage());
+    }
+  }
+
+  /**
+   * A key that does not belong to its certificate fails only in the handshake, where the server
+   * sees a bad signature and the client a closed connection; say so before connecting.
+   */
+  private void checkClientKeyPair() {
+    try {
+      ServerKeyPair.read(cert, key);
+    } catch (IllegalArgumentException e) {
+      throw new CliException(CliException.NOT_SENT, "--cert/--key: " + e.getMessage());
     }
   }
 

@@ -216,6 +216,17 @@ class TlsTest {
   }
 
   @Test
+  void callWithAKeyOfAnotherCertificate_saysSoBeforeConnecting() {
+    Result result = run("call", "--cacert", caCert.getPath(), "--cert", clientCert.getPath(),
+        "--key", strangerKey.getPath(), mtlsAddress, METHOD, "-d", HELLO);
+
+    assertEquals(1, result.exit(), result.err());
+    assertEquals("protogate: --cert/--key: TLS key " + strangerKey + " does not belong to"
+        + " certificate " + clientCert + " (the certificate holds another public key): give the"
+        + " key the certificate was made for", result.err().strip());
+  }
+
+  @Test
   void usageError_withCertButNoKey() {
     Result result = run("call", "--cacert", caCert.getPath(), "--cert", clientCert.getPath(),
         mtlsAddress, METHOD, "-d", HELLO);
