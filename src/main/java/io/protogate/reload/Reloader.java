@@ -110,7 +110,8 @@ public final class Reloader {
       @Override
       public void swapped(Schema schema) {
         logger.info("now serving contract version " + schema.version() + ": "
-            + schema.services().size() + " services from " + String.join(", ", schema.sources()));
+            + schema.services().size() + (schema.services().size() == 1 ? " service" : " services")
+            + " from " + String.join(", ", schema.sources()));
       }
 
       @Override

@@ -163,7 +163,7 @@ public final class ServerKeyPair {
       return switch (label) {
         case "PRIVATE KEY" -> der;
         case "RSA PRIVATE KEY" -> rsaPkcs8(der);
-        default -> throw new IllegalArgumentException("TLS key " + file + " is a '" + label
+        default -> throw new IllegalArgumentException("TLS key " + file + " holds a '" + label
             + "', which Protogate cannot read: " + convert);
       };
     }

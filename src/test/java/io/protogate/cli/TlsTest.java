@@ -346,7 +346,7 @@ class TlsTest {
         "--tls-key", ec.getPath());
 
     assertEquals(1, result.exit(), result.err());
-    assertEquals("protogate: TLS key " + ec + " is a 'EC PRIVATE KEY', which Protogate cannot"
+    assertEquals("protogate: TLS key " + ec + " holds a 'EC PRIVATE KEY', which Protogate cannot"
         + " read: convert it with: openssl pkcs8 -topk8 -nocrypt -in " + ec + " -out " + ec
         + ".pk8, and give " + ec + ".pk8", result.err().strip());
   }
