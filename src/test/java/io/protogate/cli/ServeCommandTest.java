@@ -227,12 +227,12 @@ class ServeCommandTest {
       rePoint(current, release(dir, 1));
       assertTrue(readUntil(output, "now serving").contains(": 2 services"));
       rePoint(current, release(dir, 2));
-      assertTrue(readUntil(output, "now serving").contains(": 1 services"));
+      assertTrue(readUntil(output, "now serving").contains(": 1 service "));
       rePoint(current, release(dir, 3));
       new ProcessBuilder("kill", "-HUP", String.valueOf(process.pid())).start().waitFor();
       assertTrue(readUntil(output, "now serving").contains(": 2 services"));
       rePoint(current, release(dir, 4));
-      assertTrue(readUntil(output, "now serving").contains(": 1 services"),
+      assertTrue(readUntil(output, "now serving").contains(": 1 service "),
           "a re-pointing after SIGHUP was not noticed");
       // Only a watch that moved to release 4 sees a change made inside it.
       Files.copy(Path.of("descriptors/demo.desc"), dir.resolve("releases/4/demo.desc"));
