@@ -6,7 +6,7 @@ import com.google.protobuf.Descriptors.Descriptor;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Descriptors.MethodDescriptor;
 import com.google.protobuf.DynamicMessage;
-import io.grpc.protobuf.ProtoUtils;
+import io.protogate.client.DynamicCalls;
 import io.protogate.contract.ContractException;
 import io.protogate.contract.Part;
 import io.protogate.descriptor.Schema;
@@ -58,7 +58,8 @@ public final class HttpRoutes {
         .flatMap(f -> f.getServices().stream())
         .flatMap(s -> s.getMethods().stream())
         .toList()) {
-      io.grpc.MethodDescriptor<DynamicMessage, DynamicMessage> call = callOf(method);
+      io.grpc.MethodDescriptor<DynamicMessage, DynamicMessage> call =
+          DynamicCalls.methodDescriptor(method);
       if (method.getOptions().hasExtension(AnnotationsProto.http)) {
         HttpRule rule = method.getOptions().getExtension(AnnotationsProto.http);
         List<HttpRule> bindings = new ArrayList<>();
@@ -93,18 +94,6 @@ public final class HttpRoutes {
           + previous.describe() + "' of " + Schema.fullMethodName(previous.method())
           + "; give one of them another path, verb or HTTP method");
     }
-  }
-
-  private static io.grpc.MethodDescriptor<DynamicMessage, DynamicMessage> callOf(
-      MethodDescriptor method) {
-    return io.grpc.MethodDescriptor.<DynamicMessage, DynamicMessage>newBuilder()
-        .setType(Schema.methodType(method))
-        .setFullMethodName(Schema.fullMethodName(method))
-        .setRequestMarshaller(
-            ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(method.getInputType())))
-        .setResponseMarshaller(
-            ProtoUtils.marshaller(DynamicMessage.getDefaultInstance(method.getOutputType())))
-        .build();
   }
 
   private static Route compileBinding(MethodDescriptor method,
