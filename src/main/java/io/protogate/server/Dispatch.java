@@ -21,6 +21,7 @@ import io.protogate.stub.Recorder;
 import io.protogate.stub.StubAnswers;
 import io.protogate.stub.StubSet;
 import io.protogate.stub.Stubs;
+import io.protogate.upstream.PassThrough;
 import io.protogate.upstream.UpstreamChannels;
 import io.protogate.upstream.UpstreamRouting;
 import java.io.InputStream;
@@ -39,20 +40,6 @@ import java.util.concurrent.atomic.AtomicReference;
  * raw bytes both ways; each tier parses what it needs, so a pass-through tier never parses at all.
  */
 final class Dispatch {
-  /** Hands bytes through untouched, both ways: each tier decides whether to parse them. */
-  static final MethodDescriptor.Marshaller<InputStream> BYTES =
-      new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(InputStream value) {
-          return value;
-        }
-
-        @Override
-        public InputStream parse(InputStream stream) {
-          return stream;
-        }
-      };
-
   /** The service definitions of one contract, and its methods by gRPC full name. */
   record Services(
       List<ServerServiceDefinition> definitions,
@@ -132,8 +119,8 @@ final class Dispatch {
           MethodDescriptor.<InputStream, InputStream>newBuilder()
               .setType(Schema.methodType(method))
               .setFullMethodName(Schema.fullMethodName(method))
-              .setRequestMarshaller(BYTES)
-              .setResponseMarshaller(BYTES)
+              .setRequestMarshaller(PassThrough.INSTANCE)
+              .setResponseMarshaller(PassThrough.INSTANCE)
               .setSchemaDescriptor(new SchemaSuppliers.Method(method))
               .build());
     }

@@ -8,6 +8,7 @@ import io.grpc.ServerMethodDefinition;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.protogate.contract.LiveContract;
+import io.protogate.upstream.PassThrough;
 import java.io.InputStream;
 import java.util.List;
 
@@ -47,8 +48,8 @@ final class ServiceRegistry extends HandlerRegistry {
         MethodDescriptor.<InputStream, InputStream>newBuilder()
             .setType(MethodDescriptor.MethodType.UNKNOWN)
             .setFullMethodName(methodName)
-            .setRequestMarshaller(Dispatch.BYTES)
-            .setResponseMarshaller(Dispatch.BYTES)
+            .setRequestMarshaller(PassThrough.INSTANCE)
+            .setResponseMarshaller(PassThrough.INSTANCE)
             .build();
     Status status = Status.UNIMPLEMENTED.withDescription("unknown method " + methodName
         + ": the served contract has no such method (see them with: protogate list)");

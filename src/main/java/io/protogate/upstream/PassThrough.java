@@ -7,11 +7,13 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * Messages as the bytes they arrived in: the stream read from one call is written to the other
- * unparsed, after {@link #own} takes it over from the call that read it.
+ * Messages as the bytes they arrived in, both ways: the marshaller of every method the gateway
+ * serves (each tier parses, or forwards, as it needs) and of the calls it forwards upstream, where
+ * the stream read from one call is written to the other unparsed, after {@link #own} takes it
+ * over from the call that read it.
  */
-final class PassThrough implements MethodDescriptor.Marshaller<InputStream> {
-  static final PassThrough INSTANCE = new PassThrough();
+public final class PassThrough implements MethodDescriptor.Marshaller<InputStream> {
+  public static final PassThrough INSTANCE = new PassThrough();
 
   private PassThrough() {}
 

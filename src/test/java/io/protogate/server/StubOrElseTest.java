@@ -17,6 +17,7 @@ import io.protogate.stub.History;
 import io.protogate.stub.StubAnswers;
 import io.protogate.stub.StubFiles;
 import io.protogate.stub.StubSet;
+import io.protogate.upstream.PassThrough;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -38,8 +39,8 @@ class StubOrElseTest {
         MethodDescriptor.<InputStream, InputStream>newBuilder()
             .setType(MethodDescriptor.MethodType.UNARY)
             .setFullMethodName("GrpcService/hello")
-            .setRequestMarshaller(Dispatch.BYTES)
-            .setResponseMarshaller(Dispatch.BYTES)
+            .setRequestMarshaller(PassThrough.INSTANCE)
+            .setResponseMarshaller(PassThrough.INSTANCE)
             .build();
     ServerServiceDefinition service = ServerServiceDefinition.builder("GrpcService")
         .addMethod(descriptor, new StubOrElse(hello,
