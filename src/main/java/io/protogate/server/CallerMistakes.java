@@ -51,8 +51,9 @@ final class CallerMistakes implements Filter {
   @Override
   public synchronized boolean isLoggable(LogRecord record) {
     Throwable thrown = record.getThrown();
-    if (thrown == null || serverFault(thrown)
-        || !(everyThrowable || fromBadRequestBytes(thrown))) {
+    // An Error anywhere in the chain (out of memory, say) is the server's, whoever triggered it.
+    if (thrown == null || causedBy(thrown, Error.class)
+        || !(everyThrowable || causedBy(thrown, InvalidProtocolBufferException.class))) {
       return true;
     }
     long now = System.nanoTime();
@@ -71,19 +72,9 @@ final class CallerMistakes implements Filter {
     return true;
   }
 
-  /** An Error anywhere in the chain (out of memory, say) is the server's, whoever triggered it. */
-  private static boolean serverFault(Throwable thrown) {
+  private static boolean causedBy(Throwable thrown, Class<? extends Throwable> type) {
     for (Throwable t = thrown; t != null; t = t.getCause()) {
-      if (t instanceof Error) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private static boolean fromBadRequestBytes(Throwable thrown) {
-    for (Throwable t = thrown; t != null; t = t.getCause()) {
-      if (t instanceof InvalidProtocolBufferException) {
+      if (type.isInstance(t)) {
         return true;
       }
     }
