@@ -66,7 +66,7 @@ load() { # NAME COUNT: the h2load command line of that load
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$pid/stat"; } # utime + stime, in 1/100 s
 
 run() { # NAME COUNT -> "calls/s p50_ms p99_ms cpu_us_per_call"
-  local before after rate
+  local before after
   rm -f "$work/latency.tsv"
   before=$(cpu_ticks)
   $(load "$1" "$2") --log-file="$work/latency.tsv" > "$work/h2load.out"
@@ -76,14 +76,7 @@ run() { # NAME COUNT -> "calls/s p50_ms p99_ms cpu_us_per_call"
     echo "$1: some calls failed: $(grep -E 'requests:|status codes:' "$work/h2load.out")" >&2
     exit 1
   fi
-  rate=$(awk '/^finished in/ {gsub(",", "", $4); print $4}' "$work/h2load.out")
-  python3 - "$work/latency.tsv" "$rate" "$before" "$after" "$2" <<'PY'
-import sys
-latencies = sorted(int(line.split("\t")[2]) for line in open(sys.argv[1]) if line.strip())
-pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] / 1000
-cpu_us = (int(sys.argv[4]) - int(sys.argv[3])) * 10_000 / int(sys.argv[5])
-print(f"{float(sys.argv[2]):.0f} {pick(0.50):.2f} {pick(0.99):.2f} {cpu_us:.1f}")
-PY
+  python3 bench/h2load_summary.py "$work/h2load.out" "$work/latency.tsv" "$before" "$after" "$2"
 }
 
 echo "warm-up: $warmup calls each"

@@ -133,7 +133,7 @@ cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # utime + stime, in 1/1
 
 run() { # INDEX COUNT -> "calls/s p50_ms p99_ms cpu_us_per_call"; h2load reports mean and sd,
         # not percentiles, so latency is read from its per-request log (which it appends to).
-  local before after rate
+  local before after
   rm -f "$work/latency.tsv"
   before=$(cpu_ticks "${server_pids[$1]}")
   h2load -n "$2" -c 8 -m 32 -t 1 -d "$work/request.grpc" --log-file="$work/latency.tsv" \
@@ -144,14 +144,7 @@ run() { # INDEX COUNT -> "calls/s p50_ms p99_ms cpu_us_per_call"; h2load reports
     echo "${names[$1]}: some calls failed: $(grep 'requests:' "$work/h2load.out")" >&2
     exit 1
   fi
-  rate=$(awk '/^finished in/ {gsub(",", "", $4); print $4}' "$work/h2load.out")
-  python3 - "$work/latency.tsv" "$rate" "$before" "$after" "$2" <<'PY'
-import sys
-latencies = sorted(int(line.split("\t")[2]) for line in open(sys.argv[1]) if line.strip())
-pick = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] / 1000
-cpu_us = (int(sys.argv[4]) - int(sys.argv[3])) * 10_000 / int(sys.argv[5])
-print(f"{float(sys.argv[2]):.0f} {pick(0.50):.2f} {pick(0.99):.2f} {cpu_us:.1f}")
-PY
+  python3 bench/h2load_summary.py "$work/h2load.out" "$work/latency.tsv" "$before" "$after" "$2"
 }
 
 rss() { # label, then each server's VmRSS
